@@ -1,0 +1,87 @@
+/**
+ * The shape of a resolved stockops config: `config/base.yaml` merged with one environment
+ * overlay. Hand-written to mirror `config/schema.json` (keys stay snake_case, as in the YAML);
+ * `test/config/schema.test.ts` fails when the two drift apart.
+ */
+
+/** The environments that have an overlay file, `config/<env>.yaml`, in merge order after base. */
+export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export function isEnvironment(value: string): value is Environment {
+  return (ENVIRONMENTS as readonly string[]).includes(value);
+}
+
+/** How a bar's single "average price" feature is computed (`features.avg_price`). */
+export const AVG_PRICE_METHODS = [
+  '(high+low)/2',
+  '(high+low+close)/3',
+  '(open+high+low+close)/4',
+  'close',
+] as const;
+export type AvgPriceMethod = (typeof AVG_PRICE_METHODS)[number];
+
+export interface StockopsConfig {
+  /** Tickers to ingest and forecast, uppercase and unique (`AMZN`, `BRK.B`). */
+  readonly symbols: readonly string[];
+  readonly data: DataConfig;
+  readonly store: StoreConfig;
+  readonly quality: QualityConfig;
+  readonly features: FeaturesConfig;
+  readonly evaluation: EvaluationConfig;
+  readonly gate: GateConfig;
+  /** Absent when running on one machine without an AWS account. */
+  readonly aws?: AwsConfig;
+}
+
+export interface DataConfig {
+  /** `yahoo`, or `csv:<dir>` holding one `SYMBOL.csv` per symbol. */
+  readonly source: string;
+  /** First trading day to ingest on a full load, `YYYY-MM-DD`. */
+  readonly start_date: string;
+  readonly yahoo: YahooConfig;
+}
+
+export interface YahooConfig {
+  readonly base_url: string;
+  readonly timeout_ms: number;
+}
+
+export interface StoreConfig {
+  /** Where the local object store keeps its files. */
+  readonly root: string;
+}
+
+export interface QualityConfig {
+  readonly max_daily_move: number;
+  readonly split_ratio_tolerance: number;
+  readonly max_missing_sessions: number;
+}
+
+export interface FeaturesConfig {
+  readonly avg_price: AvgPriceMethod;
+  readonly volatility_window: number;
+  readonly volume_window: number;
+  readonly window: number;
+}
+
+export interface EvaluationConfig {
+  readonly folds: number;
+  readonly test_days: number;
+  readonly gap_days: number;
+  readonly holdout_days: number;
+  readonly min_train_days: number;
+}
+
+export interface GateConfig {
+  readonly max_error_ratio: number;
+  readonly min_directional_accuracy: number;
+  readonly max_mape: number;
+}
+
+export interface AwsConfig {
+  /** e.g. `us-east-1`. */
+  readonly region: string;
+  /** The 12-digit account id, as a string (a number would lose leading zeros). */
+  readonly account_id?: string;
+}

@@ -1,0 +1,39 @@
+import type { IsoDate } from '../market/isoDate.ts';
+
+/**
+ * The storage layout of DESIGN.md §3. raw/ holds exactly what a source returned, one object
+ * per symbol per trading day; curated/ holds validated bars, one CSV per symbol per month.
+ */
+export function rawBarKey(source: string, symbol: string, date: IsoDate, ext: string): string {
+  const [y, m, d] = date.split('-');
+  return `raw/source=${source}/symbol=${symbol}/year=${y}/month=${m}/day=${d}/bar.${ext}`;
+}
+
+export function curatedMonthKey(symbol: string, yearMonth: string): string {
+  const [y, m] = yearMonth.split('-');
+  return `curated/symbol=${symbol}/year=${y}/month=${m}/bars.csv`;
+}
+
+export function curatedPrefix(symbol: string): string {
+  return `curated/symbol=${symbol}/`;
+}
+
+export function qualityReportKey(symbol: string): string {
+  return `reports/quality/symbol=${symbol}/quality.json`;
+}
+
+export function runSummaryKey(runId: string): string {
+  return `runs/${runId}/summary.json`;
+}
+
+export function evaluationKey(runId: string, symbol: string): string {
+  return `runs/${runId}/evaluation/symbol=${symbol}/evaluation.json`;
+}
+
+export function rawPrefix(source: string, symbol: string): string {
+  return `raw/source=${source}/symbol=${symbol}/`;
+}
+
+export function featuresKey(symbol: string): string {
+  return `features/symbol=${symbol}/features.csv`;
+}

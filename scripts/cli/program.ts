@@ -1,0 +1,116 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../core/config/configError.ts';
+import { PriceCsvError } from '../../core/market/priceBar.ts';
+import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
+import { calendarCommand } from '../commands/calendarCommand.ts';
+import {
+  configShowCommand,
+  configValidateCommand,
+  ENVIRONMENTS,
+} from '../commands/configCommands.ts';
+import { ingestCommand } from '../commands/ingestCommand.ts';
+import { runCommand } from '../commands/runCommand.ts';
+import { validateCommand } from '../commands/validateCommand.ts';
+import { EXIT_FAILED, EXIT_USAGE, UsageError } from './cliErrors.ts';
+
+/** The `stockops` command tree. Each action returns its exit code; nothing here exits. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('stockops')
+    .description('GitOps ML pipeline for daily stock-price forecasting (local or AWS)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const withCommon = (cmd: Command) =>
+    cmd
+      .option('--config <dir>', 'config directory', 'config')
+      .addOption(
+        new Option('--env <env>', 'environment overlay').choices(ENVIRONMENTS).default('local'),
+      )
+      .exitOverride();
+  const withData = (cmd: Command) =>
+    withCommon(cmd)
+      .option('--symbols <list>', 'comma-separated tickers (overrides config symbols)')
+      .option('--source <spec>', 'yahoo or csv:DIR (overrides config data.source)')
+      .option('--store <dir>', 'object store root (overrides config store.root)');
+  const act =
+    <O>(fn: (options: O) => number | Promise<number>) =>
+    async (options: O) =>
+      setExitCode(await fn(options));
+
+  withData(program.command('run'))
+    .description('run the pipeline: ingest → validate → features → evaluate → run summary')
+    .option('--json', 'print the run summary (stockops.run-summary/v1) as the last stdout line')
+    .option('--until <date>', 'last session to load (default: today in New York)')
+    .action(act(runCommand));
+
+  withData(program.command('ingest'))
+    .description('load raw daily bars for a date range into the store (resumable, idempotent)')
+    .option('--from <date>', 'first session (default: config data.start_date)')
+    .requiredOption('--to <date>', 'last session')
+    .action(act(ingestCommand));
+
+  withData(program.command('validate'))
+    .description('run the data-quality checks on a source and print the report (writes nothing)')
+    .option('--json', 'print each report as one JSON line')
+    .action(act(validateCommand));
+
+  const config = program.command('config').description('validate or show the configuration');
+  config
+    .command('validate')
+    .description('validate config/base.yaml with an overlay (all four when --env is not given)')
+    .option('--config <dir>', 'config directory', 'config')
+    .addOption(new Option('--env <env>', 'environment overlay').choices(ENVIRONMENTS))
+    .exitOverride()
+    .action(act(configValidateCommand));
+  withCommon(config.command('show'))
+    .description('print the effective merged config of an environment')
+    .option('--json', 'as JSON instead of YAML')
+    .action(act(configShowCommand));
+
+  withCommon(program.command('calendar'))
+    .description("print a year's NYSE holidays, early closes and session count")
+    .option('--year <year>', 'year from 1997 to 2030', String(new Date().getUTCFullYear()))
+    .action(act(calendarCommand));
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes get one line and no stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its own message (or the help) already.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.format()}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof UsageError || error instanceof PriceCsvError) {
+    process.stderr.write(`stockops: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof SourceUnavailableError) {
+    process.stderr.write(`stockops: ${error.message}\n`);
+    return EXIT_FAILED;
+  }
+  const e = error as Error;
+  process.stderr.write(
+    process.env.STOCKOPS_DEBUG
+      ? `${e.stack}\n`
+      : `stockops: ${e.message} (STOCKOPS_DEBUG=1 for a stack trace)\n`,
+  );
+  return EXIT_FAILED;
+}
