@@ -62,7 +62,9 @@ export function parseConfigSource(source: ConfigSource): ParsedSource {
         issue(offset, YAML_PATH, `alias *${node.source} refers to itself`);
         return undefined;
       }
-      return build(target, path);
+      // The alias is where this setting gets its value: report the value there.
+      const built = build(target, path);
+      return built === undefined ? undefined : { ...built, ...at(offset) };
     }
     onStack.add(node);
     try {

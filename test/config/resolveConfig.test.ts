@@ -196,8 +196,10 @@ describe('resolveConfig errors', () => {
   });
 
   it('follows aliases and reports YAML warnings', () => {
-    const aliased = 'x: &ratio 1.5\ngate:\n  max_error_ratio: *ratio\n';
-    expect(issueLines(() => resolve(aliased))).toEqual(['config/prod.yaml:1:1: x: unknown key "x"']);
+    const aliased = 'gate:\n  max_error_ratio: &r 1.5\n  max_mape: *r\n';
+    expect(issueLines(() => resolve(aliased))).toEqual([
+      'config/prod.yaml:3:13: gate.max_mape: must be <= 1 (got 1.5)',
+    ]);
     const anchored = 'gate: &g {max_error_ratio: 1.5}\n';
     expect(resolve(anchored).config.gate.max_error_ratio).toBe(1.5);
     expect(issueLines(() => resolve('gate:\n  max_mape: !percent 5\n'))).toEqual([
