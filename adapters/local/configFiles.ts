@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../../core/config/configError.ts';
@@ -9,6 +8,7 @@ import {
   unknownEnvironmentIssue,
 } from '../../core/config/resolveConfig.ts';
 import type { ConfigSource } from '../../core/config/yamlSource.ts';
+import { sha256Hex } from './sha256.ts';
 
 export const DEFAULT_CONFIG_DIR = 'config';
 
@@ -55,6 +55,3 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 }
 
 /** The sha256 of a text's UTF-8 bytes, as lowercase hex. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -16,12 +15,9 @@ import {
   type ObjectStore,
   type PutResult,
 } from '../../core/ports/objectStore.ts';
+import { sha256Hex } from './sha256.ts';
 
 const TEMP_MARK = '.tmp-';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /**
  * The object store on a local directory (default `.stockops/`). A put writes a temp file in

@@ -1,3 +1,5 @@
+import { AVG_PRICE_FORMULAS, type AvgPriceFormula } from '../features/avgPrice.ts';
+
 /**
  * The shape of a resolved stockops config: `config/base.yaml` merged with one environment
  * overlay. Hand-written to mirror `config/schema.json` (keys stay snake_case, as in the YAML);
@@ -13,13 +15,8 @@ export function isEnvironment(value: string): value is Environment {
 }
 
 /** How a bar's single "average price" feature is computed (`features.avg_price`). */
-export const AVG_PRICE_METHODS = [
-  '(high+low)/2',
-  '(high+low+close)/3',
-  '(open+high+low+close)/4',
-  'close',
-] as const;
-export type AvgPriceMethod = (typeof AVG_PRICE_METHODS)[number];
+export const AVG_PRICE_METHODS = Object.keys(AVG_PRICE_FORMULAS) as readonly AvgPriceFormula[];
+export type AvgPriceMethod = AvgPriceFormula;
 
 export interface StockopsConfig {
   /** Tickers to ingest and forecast, uppercase and unique (`AMZN`, `BRK.B`). */

@@ -10,7 +10,6 @@ import {
   runSummaryKey,
 } from '../data/partitions.ts';
 import { evaluatePersistence } from '../evaluate/naiveEvaluation.ts';
-import type { AvgPriceFormula } from '../features/avgPrice.ts';
 import {
   buildFeatureTable,
   type FeatureTable,
@@ -171,7 +170,7 @@ async function runSymbol(
 
     const table = await step('features', async () => {
       const t = buildFeatureTable(bars, {
-        avgPrice: config.features.avg_price as AvgPriceFormula,
+        avgPrice: config.features.avg_price,
         volatilityWindow: config.features.volatility_window,
         volumeWindow: config.features.volume_window,
       });

@@ -1,13 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../core/config/configError.ts';
+import { ENVIRONMENTS } from '../../core/config/configTypes.ts';
 import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
-import {
-  configShowCommand,
-  configValidateCommand,
-  ENVIRONMENTS,
-} from '../commands/configCommands.ts';
+import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
 import { validateCommand } from '../commands/validateCommand.ts';

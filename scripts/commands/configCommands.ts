@@ -1,9 +1,8 @@
-import { stringify } from 'yaml';
 import { loadConfig } from '../../adapters/local/configFiles.ts';
+import { ENVIRONMENTS } from '../../core/config/configTypes.ts';
+import { renderResolvedConfig } from '../../core/config/showConfig.ts';
 import { EXIT_OK } from '../cli/cliErrors.ts';
 import type { CommonOptions } from '../cli/commandContext.ts';
-
-export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 
 /** Validates one environment, or all four when none is named. */
 export function configValidateCommand(options: { config: string; env?: string }): number {
@@ -20,9 +19,7 @@ export function configValidateCommand(options: { config: string; env?: string })
 export function configShowCommand(options: CommonOptions & { json?: boolean }): number {
   const resolved = loadConfig({ dir: options.config, env: options.env });
   process.stdout.write(
-    options.json
-      ? `${JSON.stringify(resolved.config, null, 2)}\n`
-      : `# effective config for ${resolved.env}: ${resolved.files.join(' + ')}\n${stringify(resolved.config)}`,
+    options.json ? `${JSON.stringify(resolved.config, null, 2)}\n` : renderResolvedConfig(resolved),
   );
   return EXIT_OK;
 }

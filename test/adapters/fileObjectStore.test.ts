@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileObjectStore, sha256Hex } from '../../adapters/local/fileObjectStore.ts';
+import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import { sha256Hex } from '../../adapters/local/sha256.ts';
 import { useTempDir } from '../support/tempDir.ts';
 
 const tempDir = useTempDir();

@@ -263,7 +263,9 @@ describe('stockops CLI', () => {
     const show = cli(['config', 'show', '--env', 'prod', '--json']);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout).gate.max_error_ratio).toBe(0.99);
-    expect(cli(['config', 'show', '--env', 'dev']).stdout).toMatch(/^# effective config for dev/);
+    expect(cli(['config', 'show', '--env', 'dev']).stdout).toMatch(
+      /^# Effective config of env dev: /,
+    );
   });
 
   it('a bad config exits 2 with file:line:col: path: message and no stack trace', () => {

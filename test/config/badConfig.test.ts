@@ -63,17 +63,23 @@ const CASES: readonly BadCase[] = [
   {
     name: 'two YAML documents in one file',
     files: { 'prod.yaml': 'gate:\n  max_mape: 0.1\n---\naws:\n  region: us-east-1\n' },
-    expected: ['config/prod.yaml:3:1: (yaml): found a second YAML document (a config file holds one)'],
+    expected: [
+      'config/prod.yaml:3:1: (yaml): found a second YAML document (a config file holds one)',
+    ],
   },
   {
     name: 'top level is a list',
     files: { 'prod.yaml': '- gate\n- aws\n' },
-    expected: ['config/prod.yaml:1:1: (root): top level must be a mapping of settings (got a list)'],
+    expected: [
+      'config/prod.yaml:1:1: (root): top level must be a mapping of settings (got a list)',
+    ],
   },
   {
     name: 'unknown top-level key in base',
     files: { 'base.yaml': baseWithUnknownKey },
-    expected: [`config/base.yaml:${positionOf(baseWithUnknownKey, 'notify')}: notify: unknown key "notify"`],
+    expected: [
+      `config/base.yaml:${positionOf(baseWithUnknownKey, 'notify')}: notify: unknown key "notify"`,
+    ],
   },
   {
     name: 'misspelt top-level key (wrong case)',

@@ -92,9 +92,9 @@ describe('resolveConfig merge', () => {
 
   it('accepts an invalid base value that the overlay overrides', () => {
     const base = BASE.replace('max_error_ratio: 1.0', 'max_error_ratio: 9');
-    expect(resolve('gate:\n  max_error_ratio: 1.5\n', 'dev', base).config.gate.max_error_ratio).toBe(
-      1.5,
-    );
+    expect(
+      resolve('gate:\n  max_error_ratio: 1.5\n', 'dev', base).config.gate.max_error_ratio,
+    ).toBe(1.5);
   });
 
   it('merges any number of sources in order', () => {
