@@ -27,6 +27,8 @@ export interface StockopsConfig {
   readonly features: FeaturesConfig;
   readonly evaluation: EvaluationConfig;
   readonly gate: GateConfig;
+  readonly model: ModelConfig;
+  readonly tuning: TuningConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -71,9 +73,38 @@ export interface EvaluationConfig {
 }
 
 export interface GateConfig {
+  /** Candidate RMSE of returns ÷ the best baseline's, at most. */
   readonly max_error_ratio: number;
+  readonly max_dm_p_value: number;
   readonly min_directional_accuracy: number;
+  readonly min_directional_accuracy_over_base_rate: number;
+  readonly min_improvement_vs_champion: number;
   readonly max_mape: number;
+  readonly max_rmse_return: number;
+}
+
+export interface ModelConfig {
+  readonly units: number;
+  readonly layers: number;
+  readonly dropout: number;
+  readonly epochs: number;
+  readonly batch_size: number;
+  readonly learning_rate: number;
+  readonly patience: number;
+  readonly validation_fraction: number;
+  readonly max_train_days: number;
+  readonly warm_start: boolean;
+  readonly seed: number;
+}
+
+export interface TuningConfig {
+  readonly trials: number;
+  readonly ranges: {
+    readonly units: readonly [number, number];
+    readonly learning_rate: readonly [number, number];
+    readonly dropout: readonly [number, number];
+    readonly window: readonly [number, number];
+  };
 }
 
 export interface AwsConfig {

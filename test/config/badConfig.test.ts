@@ -213,7 +213,16 @@ const CASES: readonly BadCase[] = [
     name: 'section missing from base but partly set in the overlay (points at the overlay)',
     files: { 'base.yaml': baseWithoutGate },
     expected: [
-      `config/prod.yaml:${positionOf(realConfigText('prod.yaml'), 'max_error_ratio')}: gate.max_mape: is required`,
+      ...[
+        'max_dm_p_value',
+        'max_mape',
+        'max_rmse_return',
+        'min_directional_accuracy_over_base_rate',
+        'min_improvement_vs_champion',
+      ].map(
+        (key) =>
+          `config/prod.yaml:${positionOf(realConfigText('prod.yaml'), 'max_error_ratio')}: gate.${key}: is required`,
+      ),
     ],
   },
   {

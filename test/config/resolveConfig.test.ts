@@ -33,8 +33,31 @@ evaluation:
   min_train_days: 750
 gate:
   max_error_ratio: 1.0
+  max_dm_p_value: 1.0
   min_directional_accuracy: 0.5
+  min_directional_accuracy_over_base_rate: 0
+  min_improvement_vs_champion: 0
   max_mape: 0.05
+  max_rmse_return: 0.1
+model:
+  units: 16
+  layers: 1
+  dropout: 0
+  epochs: 12
+  batch_size: 64
+  learning_rate: 0.002
+  patience: 3
+  validation_fraction: 0.1
+  max_train_days: 1000
+  warm_start: true
+  seed: 42
+tuning:
+  trials: 8
+  ranges:
+    units: [8, 48]
+    learning_rate: [0.0003, 0.005]
+    dropout: [0, 0.3]
+    window: [10, 40]
 `;
 
 function resolve(overlay: string, env = 'prod', base = BASE) {
@@ -75,8 +98,12 @@ describe('resolveConfig merge', () => {
     });
     expect(config.gate).toEqual({
       max_error_ratio: 0.99,
+      max_dm_p_value: 1,
       min_directional_accuracy: 0.5,
+      min_directional_accuracy_over_base_rate: 0,
+      min_improvement_vs_champion: 0,
       max_mape: 0.05,
+      max_rmse_return: 0.1,
     });
     expect(config.aws).toEqual({ region: 'eu-west-1', account_id: '012345678901' });
     expect(config.features.avg_price).toBe('(high+low)/2');
@@ -134,7 +161,9 @@ describe('resolveConfig hash', () => {
 
   it('is stable across key order and YAML style, and changes with a value', () => {
     const reordered = `evaluation: {min_train_days: 750, holdout_days: 250, gap_days: 5, test_days: 250, folds: 5}
-gate: {max_mape: 0.05, min_directional_accuracy: 0.5, max_error_ratio: 1.0}
+gate: {max_rmse_return: 0.1, max_mape: 0.05, min_improvement_vs_champion: 0, min_directional_accuracy_over_base_rate: 0, min_directional_accuracy: 0.5, max_dm_p_value: 1.0, max_error_ratio: 1.0}
+tuning: {ranges: {window: [10, 40], dropout: [0, 0.3], learning_rate: [0.0003, 0.005], units: [8, 48]}, trials: 8}
+model: {seed: 42, warm_start: true, max_train_days: 1000, validation_fraction: 0.1, patience: 3, learning_rate: 0.002, batch_size: 64, epochs: 12, dropout: 0, layers: 1, units: 16}
 features: {window: 30, volume_window: 20, volatility_window: 20, avg_price: "(high+low)/2"}
 quality: {max_missing_sessions: 0, split_ratio_tolerance: 0.02, max_daily_move: 0.5}
 store: {root: .stockops}
@@ -183,7 +212,7 @@ describe('resolveConfig errors', () => {
   it('points at the base file, 1:1, when no file sets anything', () => {
     const lines = issueLines(() => resolve('', 'local', '# empty\n'));
     expect(lines[0]).toBe('config/base.yaml:1:1: data: is required');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(9);
   });
 
   it('reports a scalar top level and a self-referencing alias', () => {

@@ -117,8 +117,43 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
     presence: 'required',
     keys: {
       max_error_ratio: 'required',
+      max_dm_p_value: 'required',
       min_directional_accuracy: 'required',
+      min_directional_accuracy_over_base_rate: 'required',
+      min_improvement_vs_champion: 'required',
       max_mape: 'required',
+      max_rmse_return: 'required',
+    },
+  },
+  model: {
+    presence: 'required',
+    keys: {
+      units: 'required',
+      layers: 'required',
+      dropout: 'required',
+      epochs: 'required',
+      batch_size: 'required',
+      learning_rate: 'required',
+      patience: 'required',
+      validation_fraction: 'required',
+      max_train_days: 'required',
+      warm_start: 'required',
+      seed: 'required',
+    },
+  },
+  tuning: {
+    presence: 'required',
+    keys: {
+      trials: 'required',
+      ranges: {
+        presence: 'required',
+        keys: {
+          units: 'required',
+          learning_rate: 'required',
+          dropout: 'required',
+          window: 'required',
+        },
+      },
     },
   },
   aws: { presence: 'optional', keys: { region: 'required', account_id: 'optional' } },
