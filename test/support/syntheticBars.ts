@@ -1,18 +1,9 @@
 import { addDays, type IsoDate } from '../../core/market/isoDate.ts';
 import { isTradingDay } from '../../core/market/nyseCalendar.ts';
 import type { PriceBar } from '../../core/market/priceBar.ts';
+import { seededRandom } from '../../core/model/seededRandom.ts';
 
-/** mulberry32: a tiny seeded PRNG so fixtures are the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** `count` valid bars on consecutive NYSE sessions from `from`, a gentle random walk. */
 export function syntheticBars(count: number, from: IsoDate = '2020-01-02', seed = 42): PriceBar[] {
