@@ -37,3 +37,7 @@ export function rawPrefix(source: string, symbol: string): string {
 export function featuresKey(symbol: string): string {
   return `features/symbol=${symbol}/features.csv`;
 }
+
+export function gateDecisionKey(runId: string, symbol: string): string {
+  return `runs/${runId}/gate/symbol=${symbol}/decision.json`;
+}

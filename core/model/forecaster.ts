@@ -22,7 +22,11 @@ export interface Forecaster {
    * Fits on `trainOrigins` (ascending). Must read nothing at or after row max(trainOrigins)+2:
    * a training origin's target is the next row, and nothing later may leak in.
    */
-  fit(table: FeatureTable, trainOrigins: readonly Origin[], context: FitContext): Promise<FittedModel>;
+  fit(
+    table: FeatureTable,
+    trainOrigins: readonly Origin[],
+    context: FitContext,
+  ): Promise<FittedModel>;
 }
 
 export interface FittedModel {
@@ -34,4 +38,6 @@ export interface FittedModel {
   predict(table: FeatureTable, origins: readonly Origin[]): Promise<Float64Array>;
   /** Hyperparameters or coefficients worth recording in the registry. */
   describe(): Record<string, unknown>;
+  /** Frees what the model holds outside the JS heap (tensors); optional for plain models. */
+  dispose?(): void;
 }

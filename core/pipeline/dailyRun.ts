@@ -1,25 +1,33 @@
+import { canonicalJson } from '../config/canonicalJson.ts';
 import type { StockopsConfig } from '../config/configTypes.ts';
 import {
   curatedMonthKey,
   curatedPrefix,
   evaluationKey,
   featuresKey,
+  gateDecisionKey,
   qualityReportKey,
   rawBarKey,
   rawPrefix,
   runSummaryKey,
 } from '../data/partitions.ts';
-import { evaluatePersistence } from '../evaluate/naiveEvaluation.ts';
-import {
-  buildFeatureTable,
-  type FeatureTable,
-  formatFeatureCsv,
-} from '../features/featureTable.ts';
+import { buildFeatureTable, formatFeatureCsv } from '../features/featureTable.ts';
 import type { IsoDate } from '../market/isoDate.ts';
 import { formatPriceCsv, type PriceBar } from '../market/priceBar.ts';
+import { lstmHyperparameters } from '../model/lstmConfig.ts';
+import type { ModelRegistry } from '../ports/modelRegistry.ts';
 import type { ObjectStore } from '../ports/objectStore.ts';
 import type { PriceSource, SourceFetch } from '../ports/priceSource.ts';
 import { runQualityChecks } from '../quality/qualityReport.ts';
+import {
+  CANDIDATE_NAME,
+  championForGate,
+  type EvaluationContext,
+  evaluateModels,
+  gateCandidate,
+  registerModels,
+  trainFinalModels,
+} from './modelSteps.ts';
 import type { ProgressReporter } from './progress.ts';
 import {
   RUN_SUMMARY_SCHEMA,
@@ -38,6 +46,11 @@ export interface DailyRunInput {
   readonly source: PriceSource;
   readonly sourceLabel: string;
   readonly store: ObjectStore;
+  readonly registry: ModelRegistry;
+  /** sha256 hex of a text (core stays free of node:crypto). */
+  readonly hash: (text: string) => string;
+  /** The commit of the code that runs, for lineage; null outside a git checkout. */
+  readonly gitCommit: string | null;
   /** The last session to load: today in New York, injected so tests pin it. */
   readonly until: IsoDate;
   readonly now: () => Date;
@@ -55,8 +68,9 @@ export class QualityGateError extends Error {
 }
 
 /**
- * ingest → validate → features → evaluate for each symbol, then the run summary. A symbol
- * that fails stops there and the others go on; the run fails if any symbol did.
+ * ingest → validate → features → evaluate → train → gate → register for each symbol, then the
+ * run summary. A symbol that fails stops there and the others go on; the run fails if any
+ * symbol did. A candidate the gate rejects is a normal outcome, not a failure.
  */
 export async function runDaily(input: DailyRunInput): Promise<RunSummary> {
   const startedAt = input.now();
@@ -107,6 +121,9 @@ async function runSymbol(
   };
   let quality: SymbolResult['quality'];
   let metrics: SymbolResult['metrics'];
+  let gate: SymbolResult['gate'];
+  let registry: SymbolResult['registry'];
+  let partitions: Record<string, string> = {};
 
   const step = async <T>(name: StepName, work: () => Promise<[T, string]>): Promise<T> => {
     input.progress.stepStarted(name, symbol);
@@ -160,7 +177,8 @@ async function runSymbol(
       };
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
       if (failed.length > 0) throw new QualityGateError(symbol, failed, reportKey);
-      rows.curated = await writeCurated(store, symbol, fetched.bars);
+      partitions = await writeCurated(store, symbol, fetched.bars);
+      rows.curated = fetched.bars.length;
       const warned = report.checks.filter((c) => c.status === 'warn').map((c) => c.name);
       return [
         fetched.bars,
@@ -181,17 +199,93 @@ async function runSymbol(
       return [t, `${rows.features} complete rows from ${t.dates[t.firstComplete] ?? '-'}`];
     });
 
-    await step('evaluate', async () => {
-      const evaluation = evaluateNaive(input, symbol, table);
-      const key = evaluationKey(input.runId, symbol);
-      await store.put(key, `${JSON.stringify(evaluation, null, 2)}\n`);
-      paths.evaluation = key;
-      metrics = { persistence: { aggregate: evaluation.aggregate, holdout: evaluation.holdout } };
-      const m = evaluation.aggregate.metrics;
+    const bars0 = bars[0];
+    const barsN = bars.at(-1);
+    const ctx: EvaluationContext = {
+      symbol,
+      table,
+      config,
+      configHash: input.configHash,
+      dataSha256: input.hash(canonicalJson(partitions)),
+      createdAt: input.now().toISOString(),
+      onProgress: (message) => input.progress.stepProgress?.('evaluate', symbol, message),
+    };
+    const evalKey = evaluationKey(input.runId, symbol);
+    const evaluation = await step('evaluate', async () => {
+      const e = await evaluateModels(ctx);
+      await store.put(evalKey, `${JSON.stringify(e, null, 2)}\n`);
+      paths.evaluation = evalKey;
+      metrics = {
+        best_baseline: e.best_baseline,
+        candidate: e.candidate,
+        models: Object.fromEntries(
+          Object.entries(e.models).map(([name, m]) => [
+            name,
+            { aggregate: m.aggregate, holdout: m.holdout },
+          ]),
+        ),
+      };
+      const lstm = e.models[CANDIDATE_NAME]?.aggregate;
+      const ratio = lstm?.vs[e.best_baseline]?.error_ratio;
       return [
+        e,
+        `${e.plan.folds.length} folds + hold-out; best baseline ${e.best_baseline} ` +
+          `RMSE(return) ${e.models[e.best_baseline]?.aggregate.scores.rmse_return.toFixed(5)}; ` +
+          `lstm ${lstm?.scores.rmse_return.toFixed(5)} (ratio ${ratio?.toFixed(3)})`,
+      ];
+    });
+
+    const final = await step('train', async () => {
+      const f = await trainFinalModels(ctx);
+      return [f, `lstm fitted on ${f.trainedOn.origins} origins to ${f.trainedOn.to}`];
+    });
+
+    const decision = await step('gate', async () => {
+      const championPkg = await input.registry.champion(symbol);
+      const champion = await championForGate(ctx, evaluation, championPkg);
+      const d = gateCandidate(config, evaluation, champion, barsN?.date ?? '');
+      const key = gateDecisionKey(input.runId, symbol);
+      await store.put(key, `${JSON.stringify(d, null, 2)}\n`);
+      paths.gate_decision = key;
+      gate = { decision: d.decision, reasons: d.reasons, champion: d.champion };
+      const why =
+        d.reasons.length > 0
+          ? `: ${d.reasons[0]}${d.reasons.length > 1 ? ` (+${d.reasons.length - 1})` : ''}`
+          : '';
+      return [d, `${d.decision} vs ${d.champion ?? `best baseline ${d.best_baseline}`}${why}`];
+    });
+
+    await step('register', async () => {
+      const outcome = await registerModels({
+        registry: input.registry,
+        symbol,
         evaluation,
-        `persistence over ${evaluation.folds.length} folds: MAPE ${(m.mape_price * 100).toFixed(2)}%, ` +
-          `RMSE(return) ${m.rmse_return.toFixed(4)}, n=${m.n}`,
+        evaluationKey: evalKey,
+        final,
+        decision,
+        lineage: {
+          data: {
+            symbol,
+            from: bars0?.date ?? '',
+            to: barsN?.date ?? '',
+            bars: bars.length,
+            sha256: ctx.dataSha256,
+            partitions,
+          },
+          config_hash: input.configHash,
+          git_commit: input.gitCommit,
+        },
+        hyper: lstmHyperparameters(config),
+        at: input.now().toISOString(),
+      });
+      registry = outcome;
+      const base = outcome.baselines_registered.length
+        ? `${outcome.baselines_registered.length} baselines registered, `
+        : '';
+      return [
+        outcome,
+        `${base}lstm v${outcome.candidate.version} ${outcome.candidate.status}; champion ` +
+          (outcome.champion ? `v${outcome.champion.version} ${outcome.champion.model}` : 'none'),
       ];
     });
     return result('succeeded');
@@ -206,20 +300,11 @@ async function runSymbol(
       rows,
       ...(quality ? { quality } : {}),
       ...(metrics ? { metrics } : {}),
+      ...(gate ? { gate } : {}),
+      ...(registry ? { registry } : {}),
       paths,
     };
   }
-}
-
-function evaluateNaive(input: DailyRunInput, symbol: string, table: FeatureTable) {
-  const e = input.config.evaluation;
-  return evaluatePersistence(symbol, table, input.config.features.window, {
-    folds: e.folds,
-    testDays: e.test_days,
-    gapDays: e.gap_days,
-    holdoutDays: e.holdout_days,
-    minTrainDays: e.min_train_days,
-  });
 }
 
 /** Writes one raw object per session; returns how many were new or changed. */
@@ -236,12 +321,12 @@ export async function writeRaw(
   return written;
 }
 
-/** Writes validated bars as one CSV per month; returns the number of bars. */
+/** Writes validated bars as one CSV per month; returns each partition's key and sha256. */
 export async function writeCurated(
   store: ObjectStore,
   symbol: string,
   bars: readonly PriceBar[],
-): Promise<number> {
+): Promise<Record<string, string>> {
   const months = new Map<string, PriceBar[]>();
   for (const bar of bars) {
     const month = bar.date.slice(0, 7);
@@ -249,8 +334,10 @@ export async function writeCurated(
     if (list) list.push(bar);
     else months.set(month, [bar]);
   }
+  const partitions: Record<string, string> = {};
   for (const [month, monthBars] of months) {
-    await store.put(curatedMonthKey(symbol, month), formatPriceCsv(monthBars));
+    const put = await store.put(curatedMonthKey(symbol, month), formatPriceCsv(monthBars));
+    partitions[put.key] = put.sha256;
   }
-  return bars.length;
+  return partitions;
 }

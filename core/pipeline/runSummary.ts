@@ -1,9 +1,17 @@
-import type { NaiveEvaluation } from '../evaluate/naiveEvaluation.ts';
+import type { ScoredRange } from '../evaluate/evaluationTypes.ts';
 import type { QualityStatus } from '../quality/checks.ts';
+import type { RegistryOutcome } from './modelSteps.ts';
 
-export const RUN_SUMMARY_SCHEMA = 'stockops.run-summary/v1';
+export const RUN_SUMMARY_SCHEMA = 'stockops.run-summary/v2';
 
-export type StepName = 'ingest' | 'validate' | 'features' | 'evaluate';
+export type StepName =
+  | 'ingest'
+  | 'validate'
+  | 'features'
+  | 'evaluate'
+  | 'train'
+  | 'gate'
+  | 'register';
 
 export interface StepRecord {
   readonly step: StepName;
@@ -28,21 +36,33 @@ export interface SymbolResult {
     readonly status: QualityStatus;
     readonly checks: Readonly<Record<string, { status: QualityStatus; count: number }>>;
   };
+  /** Per model (every baseline and the candidate): pooled fold scores and the hold-out. */
   readonly metrics?: {
-    readonly persistence: Pick<NaiveEvaluation, 'aggregate' | 'holdout'>;
+    readonly best_baseline: string;
+    readonly candidate: string | null;
+    readonly models: Readonly<
+      Record<string, { readonly aggregate: ScoredRange; readonly holdout: ScoredRange }>
+    >;
   };
+  readonly gate?: {
+    readonly decision: 'approve' | 'reject';
+    readonly reasons: readonly string[];
+    readonly champion: string | null;
+  };
+  readonly registry?: RegistryOutcome;
   readonly paths: {
     readonly raw: string;
     readonly curated: string;
     readonly quality_report?: string;
     readonly features?: string;
     readonly evaluation?: string;
+    readonly gate_decision?: string;
   };
 }
 
 /**
  * What `stockops run --json` prints and `runs/<id>/summary.json` holds. Versioned by
- * `schema`; docs/schemas/run-summary.v1.schema.json is its JSON Schema.
+ * `schema`; docs/schemas/run-summary.v2.schema.json is its JSON Schema.
  */
 export interface RunSummary {
   readonly schema: typeof RUN_SUMMARY_SCHEMA;

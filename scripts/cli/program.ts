@@ -5,6 +5,7 @@ import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
+import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
 import { validateCommand } from '../commands/validateCommand.ts';
@@ -50,6 +51,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run the data-quality checks on a source and print the report (writes nothing)')
     .option('--json', 'print each report as one JSON line')
     .action(act(validateCommand));
+
+  withCommon(program.command('gate'))
+    .description('decide whether a candidate may be promoted: exit 0 approve, 1 reject')
+    .requiredOption('--candidate <file>', "the candidate's evaluation.json")
+    .option('--champion <file>', "the current champion's evaluation.json, on the same data")
+    .option(
+      '--champion-model <name>',
+      'the champion model in that file (default: its candidate, else its best baseline)',
+    )
+    .option(
+      '--data-to <date>',
+      'last session of the current data; an evaluation ending on another date is rejected',
+    )
+    .option('--json', 'print the decision (stockops.gate-decision/v1) as one JSON line')
+    .action(act(gateCommand));
 
   const config = program.command('config').description('validate or show the configuration');
   config

@@ -13,6 +13,13 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): P
     stepStarted(step, subject) {
       if (tty) stream.write(`\r\x1b[2K… ${label(step, subject)}`);
     },
+    stepProgress(step, subject, message) {
+      if (tty)
+        stream.write(
+          `\r\x1b[2K… ${label(step, subject)} ${message}`.slice(0, stream.columns ?? 120),
+        );
+      else stream.write(`  ${label(step, subject)} ${message}\n`);
+    },
     stepFinished(step, subject, ms, detail) {
       const line = `✓ ${label(step, subject)} ${seconds(ms).padStart(7)}  ${detail}`;
       stream.write(tty ? `\r\x1b[2K${line}\n` : `${line}\n`);

@@ -30,6 +30,11 @@ function smallConfig(): string {
       'evaluation:\n  folds: 2\n  test_days: 40\n  gap_days: 2\n  holdout_days: 30\n  min_train_days: 100\n',
     );
   writeFileSync(join(dir, 'base.yaml'), base);
+  // a small, fast LSTM: these tests check the command, not the model
+  writeFileSync(
+    join(dir, 'local.yaml'),
+    'features: {window: 10}\nmodel: {units: 4, epochs: 2, batch_size: 32, max_train_days: 150}\n',
+  );
   return dir;
 }
 
@@ -50,7 +55,7 @@ describe('stockops CLI', () => {
     }
   });
 
-  it('run --json prints a v1 run summary as the last stdout line and progress on stderr', () => {
+  it('run --json prints a v2 run summary as the last stdout line and progress on stderr', () => {
     const store = tempDir();
     const data = dataDir(['AAA', 'BBB']);
     const { code, stdout, stderr } = cli([
@@ -71,7 +76,9 @@ describe('stockops CLI', () => {
     expect(stderr).toMatch(/✓ evaluate\s+BBB/);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-    expect(summary.schema).toBe('stockops.run-summary/v1');
+    expect(summary.schema).toBe('stockops.run-summary/v2');
+    expect(summary.results.AAA.gate.decision).toMatch(/^(approve|reject)$/);
+    expect(stderr).toMatch(/✓ register\s+AAA/);
     expect(summary.symbols).toEqual(['AAA', 'BBB']);
     expect(summary.results.AAA.rows.fetched).toBe(400);
     expect(summary.store).toBe(store);
@@ -91,7 +98,11 @@ describe('stockops CLI', () => {
     ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^run \S+ succeeded in/m);
-    expect(stdout).toMatch(/AAA: succeeded, 400 bars, quality pass, persistence MAPE \d+\.\d\d%/);
+    expect(stdout).toMatch(/AAA: succeeded, 400 bars, quality pass/);
+    expect(stdout).toMatch(/^ {4}last_close\s.*\d\.\d{5}/m);
+    expect(stdout).toMatch(/^ {4}lstm\s+\d\.\d{5}\s+\d\.\d{3}/m);
+    expect(stdout).toMatch(/^ {4}gate: (approve|reject)/m);
+    expect(stdout).toMatch(/^ {4}registry: lstm v5 (Approved|Rejected); champion v\d /m);
   });
 
   it('run exits 1 when a symbol fails, and says why', () => {

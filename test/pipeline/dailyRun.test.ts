@@ -5,6 +5,8 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/local/configFiles.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import { sha256Hex } from '../../adapters/local/sha256.ts';
+import { StoreModelRegistry } from '../../adapters/local/storeModelRegistry.ts';
 import { CsvPriceSource } from '../../adapters/sources/csvSource.ts';
 import type { StockopsConfig } from '../../core/config/configTypes.ts';
 import { formatPriceCsv, type PriceBar } from '../../core/market/priceBar.ts';
@@ -19,7 +21,18 @@ const base = loadConfig({ dir: 'config', env: 'local' });
 const config: StockopsConfig = {
   ...base.config,
   data: { ...base.config.data, start_date: '2019-01-01' },
+  features: { ...base.config.features, window: 10 },
   evaluation: { folds: 3, test_days: 40, gap_days: 2, holdout_days: 30, min_train_days: 100 },
+  model: { ...base.config.model, units: 4, epochs: 2, batch_size: 32, max_train_days: 150 },
+};
+const looseGate: StockopsConfig['gate'] = {
+  max_error_ratio: 2,
+  max_dm_p_value: 1,
+  min_directional_accuracy: 0,
+  min_directional_accuracy_over_base_rate: -1,
+  min_improvement_vs_champion: -1,
+  max_mape: 1,
+  max_rmse_return: 1,
 };
 
 function setUp(bars: Record<string, PriceBar[]>) {
@@ -46,17 +59,21 @@ async function run(
   store: FileObjectStore,
   symbols: string[],
   progress?: ProgressReporter,
+  runConfig: StockopsConfig = config,
 ) {
   let tick = 0;
   return runDaily({
     runId: `20240101T00000${tick}Z-abcdef`,
     env: 'local',
-    config,
+    config: runConfig,
     configHash: base.hash,
     symbols,
     source: new CsvPriceSource(dataDir),
     sourceLabel: `csv:${dataDir}`,
     store,
+    registry: new StoreModelRegistry(store),
+    hash: sha256Hex,
+    gitCommit: null,
     until: '2030-12-31',
     now: () => new Date(Date.UTC(2024, 0, 1, 0, 0, tick++)),
     progress: progress ?? recorder().progress,
@@ -79,16 +96,12 @@ describe('stockops run on local adapters', () => {
     const summary = await run(dataDir, store, ['AAA', 'BBB'], progress);
 
     expect(summary.status).toBe('succeeded');
-    expect(events.slice(0, 8)).toEqual([
-      'start ingest AAA',
-      'done ingest AAA',
-      'start validate AAA',
-      'done validate AAA',
-      'start features AAA',
-      'done features AAA',
-      'start evaluate AAA',
-      'done evaluate AAA',
-    ]);
+    expect(events.filter((e) => e.endsWith(' AAA'))).toEqual(
+      ['ingest', 'validate', 'features', 'evaluate', 'train', 'gate', 'register'].flatMap((s) => [
+        `start ${s} AAA`,
+        `done ${s} AAA`,
+      ]),
+    );
     const aaa = summary.results.AAA;
     expect(aaa?.rows).toMatchObject({
       fetched: 400,
@@ -97,7 +110,17 @@ describe('stockops run on local adapters', () => {
       curated: 400,
     });
     expect(aaa?.quality?.status).toBe('pass');
-    expect(aaa?.metrics?.persistence.holdout.metrics.n).toBe(30);
+    expect(aaa?.metrics?.models.persistence?.holdout.scores.n).toBe(30);
+    expect(Object.keys(aaa?.metrics?.models ?? {})).toEqual([
+      'persistence',
+      'last_close',
+      'drift',
+      'linear_ar',
+      'lstm',
+    ]);
+    expect(aaa?.gate?.decision).toMatch(/approve|reject/);
+    expect(aaa?.registry?.baselines_registered).toHaveLength(4);
+    expect(aaa?.registry?.candidate.version).toBe(5);
     expect(await store.list('raw/source=csv/symbol=AAA/')).toHaveLength(400);
     expect(await store.list('raw/source=csv/symbol=AAA/year=2019/month=01/day=02/')).toEqual([
       'raw/source=csv/symbol=AAA/year=2019/month=01/day=02/bar.csv',
@@ -110,9 +133,10 @@ describe('stockops run on local adapters', () => {
     expect(await store.head('reports/quality/symbol=AAA/quality.json')).toBeDefined();
     expect(await store.head(summary.summary_path)).toBeDefined();
 
-    const schema = JSON.parse(readFileSync('docs/schemas/run-summary.v1.schema.json', 'utf8'));
+    const schema = JSON.parse(readFileSync('docs/schemas/run-summary.v2.schema.json', 'utf8'));
     const ajv = new Ajv2020.default({ allErrors: true, strict: true });
     addFormats.default(ajv);
+    ajv.addSchema(JSON.parse(readFileSync('docs/schemas/evaluation.v2.schema.json', 'utf8')));
     const validate = ajv.compile(schema);
     const stored = JSON.parse(readFileSync(join(store.location, summary.summary_path), 'utf8'));
     expect(validate(stored), JSON.stringify(validate.errors)).toBe(true);
@@ -178,5 +202,53 @@ describe('stockops run on local adapters', () => {
     const summary = await run(dataDir, store, ['AAA']);
     expect(summary.results.AAA?.error).toMatch(/not enough history for walk-forward evaluation/);
     expect(summary.results.AAA?.rows.curated).toBe(120);
+  });
+
+  it('registers the baselines once, the best as first champion, then each candidate by the gate', async () => {
+    const { dataDir, store } = setUp({ AAA: syntheticBars(400, '2019-01-02') });
+    const strict: StockopsConfig = { ...config, gate: { ...looseGate, max_error_ratio: 0.01 } };
+    const first = await run(dataDir, store, ['AAA'], undefined, strict);
+    const registry = new StoreModelRegistry(store);
+    const versions = await registry.list('AAA');
+    expect(versions.map((v) => `${v.version}:${v.model_name}:${v.status}`)).toEqual([
+      '1:persistence:Approved',
+      '2:last_close:Approved',
+      '3:drift:Approved',
+      '4:linear_ar:Approved',
+      '5:lstm:Rejected',
+    ]);
+    const best = first.results.AAA?.metrics?.best_baseline;
+    expect((await registry.champion('AAA'))?.model_name).toBe(best);
+    expect(first.results.AAA?.gate?.reasons.join()).toMatch(/max_error_ratio/);
+    const lstm = versions[4];
+    expect(lstm?.lineage.data).toMatchObject({ symbol: 'AAA', bars: 400, from: '2019-01-02' });
+    expect(Object.keys(lstm?.lineage.artifacts ?? {}).sort()).toEqual([
+      'feature_spec.json',
+      'metadata.json',
+      'model.json',
+      'scaler.json',
+      'weights.bin',
+    ]);
+    expect(lstm?.lineage.config_hash).toBe(base.hash);
+    expect(Object.keys(lstm?.lineage.data.partitions ?? {})).toHaveLength(20); // 2019-01 … 2020-08
+
+    // a second run with a gate the candidate passes: no new baselines, the lstm becomes champion
+    const second = await run(dataDir, store, ['AAA'], undefined, { ...config, gate: looseGate });
+    expect(second.results.AAA?.gate).toMatchObject({ decision: 'approve', champion: best });
+    expect(second.results.AAA?.registry).toMatchObject({
+      baselines_registered: [],
+      candidate: { version: 6, status: 'Approved' },
+      champion: { version: 6, model: 'lstm' },
+    });
+    expect((await registry.list('AAA')).map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('gives identical metrics on two runs with the same seed, data and config', async () => {
+    const a = setUp({ AAA: syntheticBars(400, '2019-01-02') });
+    const b = setUp({ AAA: syntheticBars(400, '2019-01-02') });
+    const ra = await run(a.dataDir, a.store, ['AAA']);
+    const rb = await run(b.dataDir, b.store, ['AAA']);
+    expect(rb.results.AAA?.metrics).toEqual(ra.results.AAA?.metrics);
+    expect(rb.results.AAA?.gate).toEqual(ra.results.AAA?.gate);
   });
 });
