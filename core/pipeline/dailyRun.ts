@@ -11,6 +11,7 @@ import {
   rawPrefix,
   runSummaryKey,
 } from '../data/partitions.ts';
+import { featureOptions } from '../features/featureOptions.ts';
 import { buildFeatureTable, formatFeatureCsv } from '../features/featureTable.ts';
 import type { IsoDate } from '../market/isoDate.ts';
 import { formatPriceCsv, type PriceBar } from '../market/priceBar.ts';
@@ -187,11 +188,7 @@ async function runSymbol(
     });
 
     const table = await step('features', async () => {
-      const t = buildFeatureTable(bars, {
-        avgPrice: config.features.avg_price,
-        volatilityWindow: config.features.volatility_window,
-        volumeWindow: config.features.volume_window,
-      });
+      const t = buildFeatureTable(bars, featureOptions(config));
       const key = featuresKey(symbol);
       await store.put(key, formatFeatureCsv(t));
       paths.features = key;

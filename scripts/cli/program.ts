@@ -5,9 +5,12 @@ import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
+import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
+import { trainCommand } from '../commands/trainCommand.ts';
+import { tuneCommand } from '../commands/tuneCommand.ts';
 import { validateCommand } from '../commands/validateCommand.ts';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './cliErrors.ts';
 
@@ -51,6 +54,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run the data-quality checks on a source and print the report (writes nothing)')
     .option('--json', 'print each report as one JSON line')
     .action(act(validateCommand));
+
+  withData(program.command('train'))
+    .description('fit the LSTM on the curated data in the store and write its model directory')
+    .option('--out <dir>', 'also write the model directory here')
+    .action(act(trainCommand));
+
+  withData(program.command('evaluate'))
+    .description('walk-forward evaluation of the baselines and the LSTM on the curated data')
+    .option('--out <file>', 'also write evaluation.json here (for stockops gate)')
+    .option('--json', 'print each evaluation as one JSON line')
+    .action(act(evaluateCommand));
+
+  withData(program.command('tune'))
+    .description('random search of config tuning.ranges, scored walk-forward (never the hold-out)')
+    .option('--trials <n>', 'trials to run (default: config tuning.trials)')
+    .option('--seed <n>', 'search seed (default: config model.seed)')
+    .action(act(tuneCommand));
 
   withCommon(program.command('gate'))
     .description('decide whether a candidate may be promoted: exit 0 approve, 1 reject')

@@ -297,4 +297,44 @@ describe('stockops CLI', () => {
       );
     }
   });
+
+  it('train, evaluate, gate and tune work on the curated data a run left in the store', () => {
+    const config = smallConfig();
+    const store = tempDir();
+    const data = dataDir(['AAA']);
+    const common = ['--config', config, '--store', store, '--symbols', 'AAA'];
+    expect(cli(['run', ...common, '--source', `csv:${data}`]).code).toBe(0);
+
+    const out = join(tempDir(), 'model');
+    const train = cli(['train', ...common, '--out', out]);
+    expect(train.code).toBe(0);
+    expect(train.stderr).toMatch(/✓ train\s+AAA .*lstm fitted on 150 origins/);
+    expect(readFileSync(join(out, 'metadata.json'), 'utf8')).toMatch(
+      /"format": "stockops.lstm\/v1"/,
+    );
+
+    const evaluation = join(tempDir(), 'evaluation.json');
+    const evaluate = cli(['evaluate', ...common, '--out', evaluation]);
+    expect(evaluate.code).toBe(0);
+    expect(JSON.parse(readFileSync(evaluation, 'utf8')).schema).toBe('stockops.evaluation/v2');
+
+    const gate = cli(['gate', '--config', config, '--candidate', evaluation, '--json']);
+    const decision = JSON.parse(gate.stdout.trim().split('\n').at(-1) ?? '');
+    expect(gate.code).toBe(decision.decision === 'approve' ? 0 : 1);
+    expect(decision.checks.map((c: { name: string }) => c.name)).toContain('max_error_ratio');
+    const bad = cli(['gate', '--config', config, '--candidate', join(tempDir(), 'missing.json')]);
+    expect(bad.code).toBe(2);
+
+    const tune = cli(['tune', ...common, '--trials', '2']);
+    expect(tune.code).toBe(0);
+    expect(tune.stdout).toMatch(/AAA: best trial [12], rmse_return 0\.\d+/);
+    expect(tune.stdout).toMatch(/model: \{units: \d+, learning_rate: [\d.e-]+, dropout: [\d.]+\}/);
+    expect(cli(['tune', ...common, '--trials', '0']).code).toBe(2);
+  });
+
+  it('evaluate explains an empty store', () => {
+    const { code, stderr } = cli(['evaluate', '--store', tempDir(), '--symbols', 'AAA']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no curated data for AAA .*run `stockops run`/);
+  });
 });
