@@ -7,23 +7,6 @@ export interface ForecastPoint {
   readonly actualReturn: number;
 }
 
-/** The v1 metric set (evaluation.json v1, persistence only); v2 uses {@link ForecastScores}. */
-export interface ForecastMetrics {
-  readonly n: number;
-  readonly rmse_price: number;
-  readonly mae_price: number;
-  /** Mean absolute percentage error, as a fraction (0.012 = 1.2%). */
-  readonly mape_price: number;
-  readonly rmse_return: number;
-  /**
-   * Share of forecasts whose sign matches the realised move, over forecasts that call a
-   * direction; null when the model never does (persistence predicts no change).
-   */
-  readonly directional_accuracy: number | null;
-  /** Share of days that went up in the same window: the bar a direction call must clear. */
-  readonly up_day_rate: number;
-}
-
 interface ErrorSums {
   readonly n: number;
   readonly sePrice: number;
@@ -31,7 +14,7 @@ interface ErrorSums {
   readonly apePrice: number;
   readonly seReturn: number;
   readonly aeReturn: number;
-  /** Σ |error of return| ÷ that point's scale (MASE numerator); NaN when no scale given. */
+  /** Σ |error of return| ÷ that point's scale (the MASE numerator). */
   readonly scaledAe: number;
   readonly called: number;
   readonly hits: number;
@@ -43,10 +26,7 @@ interface ErrorSums {
  * describe the same forecast; both are reported because the gate reads returns (scale-free)
  * and people read prices.
  */
-function sumErrors(
-  points: readonly ForecastPoint[],
-  scaleOf: ((i: number) => number) | null,
-): ErrorSums {
+function sumErrors(points: readonly ForecastPoint[], scaleOf: (i: number) => number): ErrorSums {
   if (points.length === 0) throw new RangeError('forecast metrics need at least one forecast');
   let sePrice = 0;
   let aePrice = 0;
@@ -68,7 +48,7 @@ function sumErrors(
     const errReturn = p.predictedReturn - p.actualReturn;
     seReturn += errReturn * errReturn;
     aeReturn += Math.abs(errReturn);
-    if (scaleOf !== null) scaledAe += Math.abs(errReturn) / scaleOf(i);
+    scaledAe += Math.abs(errReturn) / scaleOf(i);
     if (p.actualReturn > 0) ups++;
     if (p.predictedReturn !== 0) {
       called++;
@@ -82,23 +62,10 @@ function sumErrors(
     apePrice,
     seReturn,
     aeReturn,
-    scaledAe: scaleOf === null ? Number.NaN : scaledAe,
+    scaledAe,
     called,
     hits,
     ups,
-  };
-}
-
-export function forecastMetrics(points: readonly ForecastPoint[]): ForecastMetrics {
-  const s = sumErrors(points, null);
-  return {
-    n: s.n,
-    rmse_price: Math.sqrt(s.sePrice / s.n),
-    mae_price: s.aePrice / s.n,
-    mape_price: s.apePrice / s.n,
-    rmse_return: Math.sqrt(s.seReturn / s.n),
-    directional_accuracy: s.called === 0 ? null : s.hits / s.called,
-    up_day_rate: s.ups / s.n,
   };
 }
 

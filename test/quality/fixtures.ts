@@ -1,18 +1,9 @@
 import type { IsoDate } from '../../core/market/isoDate.ts';
 import { isTradingDay, nextTradingDay } from '../../core/market/nyseCalendar.ts';
 import type { PriceBar } from '../../core/market/priceBar.ts';
+import { seededRandom } from '../../core/model/seededRandom.ts';
 
-/** Mulberry32: a small seeded PRNG, so fixtures are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom };
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
