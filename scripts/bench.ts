@@ -20,6 +20,7 @@ import { tfReady } from '../core/model/tfRuntime.ts';
 import { writeCurated, writeRaw } from '../core/pipeline/dailyRun.ts';
 import type { ObjectStore } from '../core/ports/objectStore.ts';
 import { runQualityChecks } from '../core/quality/qualityReport.ts';
+import { ingestBench } from './bench/ingestBench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -185,9 +186,37 @@ function wholeRun() {
   }
 }
 
+/** `cdk synth` of each environment, as a user runs it (the CDK CLI, offline). */
+function synthTimes() {
+  const out: Record<string, number> = {};
+  for (const env of ['dev', 'staging', 'prod']) {
+    const dir = mkdtempSync(join(tmpdir(), `stockops-bench-cdk-${env}-`));
+    try {
+      const t0 = performance.now();
+      const r = spawnSync(
+        process.execPath,
+        ['node_modules/aws-cdk/bin/cdk', 'synth', '-c', `env=${env}`, '--quiet', '-o', dir],
+        { encoding: 'utf8' },
+      );
+      if (r.status !== 0)
+        throw new Error(`cdk synth ${env} exited ${r.status}: ${r.stderr.slice(-500)}`);
+      out[env] = round(performance.now() - t0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { ms: out, total_ms: round(Object.values(out).reduce((a, b) => a + b, 0)) };
+}
+
 const training = await trainingThroughput();
 const run = values['skip-run'] ? undefined : wholeRun();
+const ingest = await ingestBench({
+  bars: (await new CsvPriceSource(dataDir).fetchDaily(values.symbol, '1990-01-01', '2030-12-31'))
+    .bars,
+  symbol: values.symbol,
+});
+const cdkSynth = synthTimes();
 process.stdout.write(
-  `${JSON.stringify({ ...result, training, ...(run ? { whole_run: run } : {}) }, null, 2)}\n`,
+  `${JSON.stringify({ ...result, training, ...(run ? { whole_run: run } : {}), ingest, cdk_synth: cdkSynth }, null, 2)}\n`,
 );
 if (values.strict && (!result.within_target || (run && !run.within_target))) process.exitCode = 1;

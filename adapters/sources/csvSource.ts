@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ListedFetch } from '../../core/ingest/fetchCheck.ts';
 import type { IsoDate } from '../../core/market/isoDate.ts';
 import { PRICE_CSV_HEADER, parsePriceCsv } from '../../core/market/priceBar.ts';
 import {
   type PriceSource,
   type RawDay,
-  type SourceFetch,
   SourceUnavailableError,
 } from '../../core/ports/priceSource.ts';
 
@@ -21,7 +21,7 @@ export class CsvPriceSource implements PriceSource {
     this.dir = resolve(dir);
   }
 
-  async fetchDaily(symbol: string, from: IsoDate, to: IsoDate): Promise<SourceFetch> {
+  async fetchDaily(symbol: string, from: IsoDate, to: IsoDate): Promise<ListedFetch> {
     const file = join(this.dir, `${symbol}.csv`);
     let text: string;
     try {
@@ -36,7 +36,8 @@ export class CsvPriceSource implements PriceSource {
       );
     }
     const lines = text.split(/\r?\n/);
-    const bars = parsePriceCsv(text, file).filter((b) => b.date >= from && b.date <= to);
+    const all = parsePriceCsv(text, file);
+    const bars = all.filter((b) => b.date >= from && b.date <= to);
     // Group by date so that a duplicated day keeps every line the file had for it.
     const linesByDate = new Map<IsoDate, string[]>();
     for (let i = 1; i < lines.length; i++) {
@@ -52,6 +53,11 @@ export class CsvPriceSource implements PriceSource {
       body: `${[PRICE_CSV_HEADER, ...dayLines].join('\n')}\n`,
       ext: 'csv',
     }));
-    return { symbol, bars, raw, dropped: [] };
+    // The file's first session is the listing: sessions before it are not missing.
+    const firstTradeDate = all.reduce<IsoDate | undefined>(
+      (min, b) => (min === undefined || b.date < min ? b.date : min),
+      undefined,
+    );
+    return { symbol, bars, raw, dropped: [], ...(firstTradeDate ? { firstTradeDate } : {}) };
   }
 }

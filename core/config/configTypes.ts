@@ -112,4 +112,60 @@ export interface AwsConfig {
   readonly region: string;
   /** The 12-digit account id, as a string (a number would lose leading zeros). */
   readonly account_id?: string;
+  readonly github: { readonly owner: string; readonly repo: string };
+  readonly tags: { readonly owner: string; readonly cost_centre: string };
+  readonly storage: {
+    readonly raw_infrequent_access_days: number;
+    readonly raw_archive_days: number;
+    readonly noncurrent_expiration_days: number;
+    readonly access_log_retention_days: number;
+  };
+  readonly network: { readonly max_azs: number; readonly nat_gateways: number };
+  readonly mwaa: {
+    readonly airflow_version: string;
+    readonly environment_class: string;
+    readonly min_workers: number;
+    readonly max_workers: number;
+  };
+  readonly ingest: {
+    readonly schedule_expression: string;
+    readonly schedule_timezone: string;
+    readonly retry_attempts: number;
+    readonly maximum_event_age_seconds: number;
+    readonly reserved_concurrency: number;
+    readonly memory_mb: number;
+    readonly timeout_seconds: number;
+  };
+  readonly endpoint: {
+    readonly instance_type: string;
+    readonly min_capacity: number;
+    readonly max_capacity: number;
+    readonly target_invocations_per_instance: number;
+    readonly data_capture_percent: number;
+  };
+  /** E-mail subscribers per alert type. */
+  readonly alerts: {
+    readonly pipeline_failure: readonly string[];
+    readonly data_quality: readonly string[];
+    readonly model_degradation: readonly string[];
+    readonly infrastructure: readonly string[];
+  };
+  readonly alarms: {
+    readonly lambda_errors: number;
+    readonly dlq_depth: number;
+    readonly endpoint_5xx: number;
+    readonly endpoint_latency_p99_ms: number;
+    readonly model_error_ratio: number;
+  };
+  readonly budget: { readonly monthly_usd: number };
+  readonly emr: { readonly enabled: boolean; readonly release_label: string };
 }
+
+/** The alert types: one SNS topic each in AWS, one alert log locally. */
+export const ALERT_TYPES = [
+  'pipeline_failure',
+  'data_quality',
+  'model_degradation',
+  'infrastructure',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];

@@ -116,7 +116,9 @@ export async function loadLstm(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,
       weightSpecs: modelJson.weightsManifest.flatMap((m) => m.weights),
-      weightData: weights.slice().buffer,
+      // A copy into an ArrayBuffer of its own: `weights` may be a view into a larger one (a
+      // pooled Buffer from readFileSync, a subarray), whose .buffer holds other bytes too.
+      weightData: new Uint8Array(weights).buffer,
     }),
   );
   return {

@@ -8,7 +8,7 @@ import { baselineForecasters } from '../model/baselines.ts';
 import type { Forecaster } from '../model/forecaster.ts';
 import { saveLstm } from '../model/lstmArtifacts.ts';
 import { lstmHyperparameters } from '../model/lstmConfig.ts';
-import { LstmForecaster, type LstmHyperparameters } from '../model/lstmForecaster.ts';
+import { FittedLstm, LstmForecaster, type LstmHyperparameters } from '../model/lstmForecaster.ts';
 import type { ModelLineage, ModelPackage, ModelRegistry } from '../ports/modelRegistry.ts';
 import { metricsFromEvaluation } from '../registry/evaluationMetrics.ts';
 
@@ -24,16 +24,28 @@ export interface EvaluationContext {
   readonly onProgress?: (message: string) => void;
 }
 
+/**
+ * Wraps each forecaster before it fits, without changing what it fits: the training container
+ * uses it to checkpoint every fit and to stop between fits on SIGTERM.
+ */
+export type WrapForecaster = (forecaster: Forecaster, phase: 'evaluation' | 'final') => Forecaster;
+
+export interface ModelStepOptions {
+  readonly wrap?: WrapForecaster;
+}
+
 /** Walk-forward evaluation of every baseline and the LSTM with these hyperparameters. */
 export function evaluateModels(
   ctx: EvaluationContext,
   hyper: LstmHyperparameters = lstmHyperparameters(ctx.config),
+  options: ModelStepOptions = {},
 ): Promise<Evaluation> {
   const e = ctx.config.evaluation;
+  const wrap = options.wrap ?? ((f) => f);
   const forecasters: Forecaster[] = [
     ...baselineForecasters(),
     new LstmForecaster(hyper, CANDIDATE_NAME),
-  ];
+  ].map((f) => wrap(f, 'evaluation'));
   return evaluateWalkForward({
     symbol: ctx.symbol,
     table: ctx.table,
@@ -67,7 +79,11 @@ export interface FinalModels {
  * Fits every model on the most recent data — what the registry stores and the endpoint serves.
  * Same rolling window as the evaluation's fits, ending at the last origin with a known target.
  */
-export async function trainFinalModels(ctx: EvaluationContext): Promise<FinalModels> {
+export async function trainFinalModels(
+  ctx: EvaluationContext,
+  options: ModelStepOptions = {},
+): Promise<FinalModels> {
+  const wrap = options.wrap ?? ((f) => f);
   const hyper = lstmHyperparameters(ctx.config);
   const origins = forecastOrigins(ctx.table, hyper.window).slice(-ctx.config.model.max_train_days);
   const trainedOn = {
@@ -75,9 +91,14 @@ export async function trainFinalModels(ctx: EvaluationContext): Promise<FinalMod
     to: ctx.table.dates[(origins.at(-1) ?? 0) + 1] ?? '',
     origins: origins.length,
   };
-  const lstm = await new LstmForecaster(hyper, CANDIDATE_NAME).fit(ctx.table, origins, {
-    fold: -1,
-  });
+  const lstm = await wrap(new LstmForecaster(hyper, CANDIDATE_NAME), 'final').fit(
+    ctx.table,
+    origins,
+    { fold: -1 },
+  );
+  if (!(lstm instanceof FittedLstm)) {
+    throw new TypeError('trainFinalModels: the wrapped LSTM forecaster must fit a FittedLstm');
+  }
   try {
     const candidate = await saveLstm(lstm, { avgPrice: ctx.config.features.avg_price, trainedOn });
     const baselines: FinalModels['baselines'] = {};

@@ -45,9 +45,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(act(runCommand));
 
   withData(program.command('ingest'))
-    .description('load raw daily bars for a date range into the store (resumable, idempotent)')
+    .description(
+      'resumable backfill of raw + curated bars (skips complete sessions; retries; --store DIR or s3://BUCKET/PREFIX)',
+    )
     .option('--from <date>', 'first session (default: config data.start_date)')
-    .requiredOption('--to <date>', 'last session')
+    .requiredOption('--to <date>', 'last session (cut at the last close)')
+    .option('--force', 're-fetch complete sessions; only changed bytes are rewritten')
     .action(act(ingestCommand));
 
   withData(program.command('validate'))

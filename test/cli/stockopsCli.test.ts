@@ -175,7 +175,7 @@ describe('stockops CLI', () => {
     expect(stdout).toMatch(/cannot reach Yahoo at http:\/\/127\.0\.0\.1:9 .*--source csv:DIR/);
   });
 
-  it('ingest loads a range and a second ingest writes nothing', () => {
+  it('ingest loads a range (raw and curated) and a second ingest skips every complete session', () => {
     const store = tempDir();
     const data = dataDir(['AAA']);
     const args = [
@@ -194,9 +194,20 @@ describe('stockops CLI', () => {
     const first = cli(args);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /AAA: 19 sessions 2019-02-01 → 2019-02-28, 19 written, 0 unchanged/,
+      /AAA: 19 sessions 2019-02-01 → 2019-02-28: 19 written, 0 already complete; 19 raw and 1 curated objects changed/,
     );
-    expect(cli(args).stdout).toMatch(/0 written, 19 unchanged/);
+    // not a terminal: one plain progress line per chunk, no escape codes
+    expect(first.stderr).toMatch(
+      /^✓ AAA 2019-02-01 → 2019-02-28: 19 written \(\d+\.\d\ds\) \[19\/19\]$/m,
+    );
+    expect(first.stderr).not.toContain(String.fromCharCode(27));
+    const second = cli(args);
+    expect(second.stdout).toMatch(
+      /0 written, 19 already complete; 0 raw and 0 curated objects changed/,
+    );
+    expect(second.stdout).toMatch(
+      /^ingest: 1 symbol, 19 sessions: 0 written, 19 already complete, 0 failed/m,
+    );
   });
 
   it('validate prints each check and exits 1 on a failing source', () => {

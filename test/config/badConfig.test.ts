@@ -17,7 +17,10 @@ afterAll(removeConfigDirs);
 const base = realConfigText('base.yaml');
 const baseWithUnknownKey = `${base}notify: true\n`;
 const baseWithoutMape = replaceOnce(base, '  max_mape: 0.05\n', '');
-const baseWithoutGate = base.slice(0, base.indexOf('\ngate:') + 1);
+const gateStart = base.indexOf('\ngate:');
+const baseWithoutGate =
+  base.slice(0, gateStart + 1) + base.slice(base.indexOf('\n\n', gateStart + 1) + 2);
+const baseWithoutAws = base.slice(0, base.indexOf('\n# AWS infrastructure') + 1);
 const baseWithBadMove = replaceOnce(base, 'max_daily_move: 0.5', 'max_daily_move: -1');
 const baseWithDuplicate = replaceOnce(base, 'store:\n', 'store:\n  root: a\n');
 
@@ -227,8 +230,21 @@ const CASES: readonly BadCase[] = [
   },
   {
     name: 'missing required field of a mapping only the overlay defines',
-    files: { 'prod.yaml': 'aws:\n  account_id: "123456789012"\n' },
-    expected: ['config/prod.yaml:2:3: aws.region: is required'],
+    files: { 'base.yaml': baseWithoutAws, 'prod.yaml': 'aws:\n  account_id: "123456789012"\n' },
+    expected: [
+      'alarms',
+      'alerts',
+      'budget',
+      'emr',
+      'endpoint',
+      'github',
+      'ingest',
+      'mwaa',
+      'network',
+      'region',
+      'storage',
+      'tags',
+    ].map((key) => `config/prod.yaml:2:3: aws.${key}: is required`),
   },
   {
     name: 'a value overridden in the overlay is reported in the overlay',

@@ -41,7 +41,7 @@ describe('loadConfig on the real config dir', () => {
   it('reads config/ under the working directory by default', () => {
     const resolved = loadConfig({ env: 'local' });
     expect(resolved.files).toEqual(['config/base.yaml', 'config/local.yaml']);
-    expect(resolved.config.aws).toBeUndefined();
+    expect(resolved.config.store.root).toBe('.stockops');
   });
 
   it('has AWS settings in every AWS environment', () => {

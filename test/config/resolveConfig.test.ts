@@ -82,9 +82,6 @@ describe('resolveConfig merge', () => {
         '    timeout_ms: 5000',
         'gate:',
         '  max_error_ratio: 0.99',
-        'aws:',
-        '  region: eu-west-1',
-        '  account_id: "012345678901"',
         '',
       ].join('\n'),
     );
@@ -105,7 +102,7 @@ describe('resolveConfig merge', () => {
       max_mape: 0.05,
       max_rmse_return: 0.1,
     });
-    expect(config.aws).toEqual({ region: 'eu-west-1', account_id: '012345678901' });
+    expect(config.aws).toBeUndefined();
     expect(config.features.avg_price).toBe('(high+low)/2');
   });
 

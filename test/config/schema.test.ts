@@ -156,7 +156,77 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
       },
     },
   },
-  aws: { presence: 'optional', keys: { region: 'required', account_id: 'optional' } },
+  aws: {
+    presence: 'optional',
+    keys: {
+      region: 'required',
+      account_id: 'optional',
+      github: { presence: 'required', keys: { owner: 'required', repo: 'required' } },
+      tags: { presence: 'required', keys: { owner: 'required', cost_centre: 'required' } },
+      storage: {
+        presence: 'required',
+        keys: {
+          raw_infrequent_access_days: 'required',
+          raw_archive_days: 'required',
+          noncurrent_expiration_days: 'required',
+          access_log_retention_days: 'required',
+        },
+      },
+      network: { presence: 'required', keys: { max_azs: 'required', nat_gateways: 'required' } },
+      mwaa: {
+        presence: 'required',
+        keys: {
+          airflow_version: 'required',
+          environment_class: 'required',
+          min_workers: 'required',
+          max_workers: 'required',
+        },
+      },
+      ingest: {
+        presence: 'required',
+        keys: {
+          schedule_expression: 'required',
+          schedule_timezone: 'required',
+          retry_attempts: 'required',
+          maximum_event_age_seconds: 'required',
+          reserved_concurrency: 'required',
+          memory_mb: 'required',
+          timeout_seconds: 'required',
+        },
+      },
+      endpoint: {
+        presence: 'required',
+        keys: {
+          instance_type: 'required',
+          min_capacity: 'required',
+          max_capacity: 'required',
+          target_invocations_per_instance: 'required',
+          data_capture_percent: 'required',
+        },
+      },
+      alerts: {
+        presence: 'required',
+        keys: {
+          pipeline_failure: 'required',
+          data_quality: 'required',
+          model_degradation: 'required',
+          infrastructure: 'required',
+        },
+      },
+      alarms: {
+        presence: 'required',
+        keys: {
+          lambda_errors: 'required',
+          dlq_depth: 'required',
+          endpoint_5xx: 'required',
+          endpoint_latency_p99_ms: 'required',
+          model_error_ratio: 'required',
+        },
+      },
+      budget: { presence: 'required', keys: { monthly_usd: 'required' } },
+      emr: { presence: 'required', keys: { enabled: 'required', release_label: 'required' } },
+    },
+  },
 };
 
 function schemaShape(node: SchemaNode): Record<string, ShapeNode> {

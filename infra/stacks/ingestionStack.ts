@@ -1,0 +1,158 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
+import { resourceName, type StackContext } from './stackContext.ts';
+
+export const INGEST_ENTRY = fileURLToPath(
+  new URL('../../lambdas/ingest/handler.ts', import.meta.url),
+);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface IngestionDeps {
+  readonly key: kms.Key;
+  readonly dataBucket: s3.Bucket;
+}
+
+/**
+ * The ingest Lambda (bundled by esbuild at synth), its EventBridge Scheduler schedule
+ * (weekdays after the close, New York time) with a retry policy and a dead-letter queue, the
+ * async on-failure destination, and reserved concurrency to cap bursts against Yahoo.
+ */
+export class IngestionStack extends Stack {
+  readonly function: nodejs.NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: scheduler.CfnSchedule;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    ctx: StackContext,
+    deps: IngestionDeps,
+    props?: StackProps,
+  ) {
+    super(scope, id, props);
+    const ingest = ctx.aws.ingest;
+    const queue = (name: string) =>
+      new sqs.Queue(this, name, {
+        queueName: resourceName(ctx, `ingest-${name.toLowerCase()}`),
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: deps.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    // One queue for events the scheduler could not deliver, one for invocations that failed
+    // after Lambda's own retries: both need a person, and both alarm.
+    this.deadLetterQueue = queue('DeadLetter');
+    const failures = queue('Failures');
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${resourceName(ctx, 'ingest')}`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: deps.key,
+    });
+    // Its own role, not AWSLambdaBasicExecutionRole: logs only to its own log group.
+    const role = new iam.Role(this, 'IngestRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The ingest Lambda: write raw/ and curated/, read reports/, log',
+    });
+    addStatements(role, [
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
+      ...objectAccess(ctx, 'data', 'raw/', 'readwrite'),
+      ...objectAccess(ctx, 'data', 'curated/', 'readwrite'),
+      ...objectAccess(ctx, 'data', 'reports/', 'readwrite'),
+      keyUse(deps.key),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
+    ]);
+    this.function = new nodejs.NodejsFunction(this, 'Ingest', {
+      role,
+      functionName: resourceName(ctx, 'ingest'),
+      entry: INGEST_ENTRY,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: ingest.memory_mb,
+      timeout: Duration.seconds(ingest.timeout_seconds),
+      reservedConcurrentExecutions: ingest.reserved_concurrency,
+      logGroup,
+      environment: {
+        STOCKOPS_ENV: ctx.env,
+        STOCKOPS_BUCKET: bucketName(ctx, 'data'),
+        STOCKOPS_SYMBOLS: ctx.config.symbols.join(','),
+        STOCKOPS_METRICS_NAMESPACE: 'stockops',
+        STOCKOPS_YAHOO_BASE_URL: ctx.config.data.yahoo.base_url,
+        STOCKOPS_YAHOO_TIMEOUT_MS: String(ctx.config.data.yahoo.timeout_ms),
+        STOCKOPS_QUALITY: JSON.stringify(ctx.config.quality),
+      },
+      // A destination that only names the queue: SqsDestination would also grant
+      // kms:ReEncrypt* and kms:GenerateDataKey*; the role's own statements are narrower.
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
+      retryAttempts: 2,
+      maxEventAge: Duration.seconds(ingest.maximum_event_age_seconds),
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // ESM bundles need a require shim for the CommonJS dependencies they inline.
+        banner:
+          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'EventBridge Scheduler: invoke the ingest Lambda, dead-letter to SQS',
+    });
+    addStatements(schedulerRole, [
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.function.functionArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+      keyUse(deps.key),
+    ]);
+
+    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+      name: resourceName(ctx, 'ingest-daily'),
+      description: 'Daily ingest after the NYSE close; the handler skips non-trading days',
+      scheduleExpression: ingest.schedule_expression,
+      scheduleExpressionTimezone: ingest.schedule_timezone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: this.function.functionArn,
+        roleArn: schedulerRole.roleArn,
+        // Scheduler substitutes the scheduled time, from which the handler derives the trading day.
+        input: JSON.stringify({
+          source: 'stockops.schedule',
+          time: '<aws.scheduler.scheduled-time>',
+          symbols: ctx.config.symbols,
+        }),
+        retryPolicy: {
+          maximumRetryAttempts: ingest.retry_attempts,
+          maximumEventAgeInSeconds: ingest.maximum_event_age_seconds,
+        },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      },
+    });
+  }
+}

@@ -1,0 +1,256 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as budgets from 'aws-cdk-lib/aws-budgets';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
+import { modelPackageGroupName } from './mlStack.ts';
+import { resourceName, type StackContext } from './stackContext.ts';
+
+export interface MonitoringDeps {
+  readonly key: kms.Key;
+  readonly ingest: lambda.Function;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly failureQueue?: sqs.Queue;
+  readonly endpointName: string;
+  readonly airflowEnvironment: string;
+}
+
+/** The namespace the pipeline's EMF metrics land in. */
+export const METRICS_NAMESPACE = 'stockops';
+
+/**
+ * One SNS topic per alert type with subscriptions from config; a dashboard; alarms on the ingest
+ * Lambda, its dead-letter queue, the endpoint and the model's realised error ratio; EventBridge
+ * rules for training-job failures and model-package changes; and the monthly cost budget.
+ */
+export class MonitoringStack extends Stack {
+  readonly topics: Record<AlertType, sns.Topic>;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    ctx: StackContext,
+    deps: MonitoringDeps,
+    props?: StackProps,
+  ) {
+    super(scope, id, props);
+    const a = ctx.aws.alarms;
+    this.topics = Object.fromEntries(
+      ALERT_TYPES.map((type) => {
+        const topic = new sns.Topic(this, `Topic-${type}`, {
+          topicName: resourceName(ctx, type.replace(/_/g, '-')),
+          displayName: `stockops ${ctx.env}: ${type.replace(/_/g, ' ')}`,
+          masterKey: deps.key,
+          enforceSSL: true,
+        });
+        for (const email of ctx.aws.alerts[type]) {
+          topic.addSubscription(new subscriptions.EmailSubscription(email));
+        }
+        return [type, topic];
+      }),
+    ) as Record<AlertType, sns.Topic>;
+
+    const alarm = (
+      name: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      topic: AlertType,
+      description: string,
+    ) => {
+      const created = new cloudwatch.Alarm(this, name, {
+        alarmName: resourceName(ctx, name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()),
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new actions.SnsAction(this.topics[topic]));
+      this.alarms.push(created);
+      return created;
+    };
+    const five = Duration.minutes(5);
+    const endpoint = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/SageMaker',
+        metricName,
+        dimensionsMap: { EndpointName: deps.endpointName, VariantName: 'AllTraffic' },
+        statistic,
+        period: five,
+      });
+    const lambdaErrors = deps.ingest.metricErrors({ period: five, statistic: 'Sum' });
+    const dlqDepth = deps.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: five,
+    });
+    const endpoint5xx = endpoint('Invocation5XXErrors', 'Sum');
+    // ModelLatency is reported in microseconds.
+    const latencyP99 = endpoint('ModelLatency', 'p99');
+    const errorRatio = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'RealisedErrorRatioVsBestBaseline',
+      dimensionsMap: { Environment: ctx.env },
+      statistic: 'Average',
+      period: Duration.days(1),
+    });
+    alarm(
+      'IngestErrors',
+      lambdaErrors,
+      a.lambda_errors,
+      'infrastructure',
+      'The ingest Lambda failed',
+    );
+    alarm(
+      'IngestDeadLetters',
+      dlqDepth,
+      a.dlq_depth,
+      'pipeline_failure',
+      'Scheduled ingest events could not be delivered',
+    );
+    if (deps.failureQueue) {
+      alarm(
+        'IngestFailures',
+        deps.failureQueue.metricApproximateNumberOfMessagesVisible({ period: five }),
+        a.dlq_depth,
+        'pipeline_failure',
+        'Ingest invocations failed after Lambda retries',
+      );
+    }
+    alarm(
+      'Endpoint5xx',
+      endpoint5xx,
+      a.endpoint_5xx,
+      'infrastructure',
+      'The forecast endpoint answers 5XX',
+    );
+    alarm(
+      'EndpointLatencyP99',
+      latencyP99,
+      a.endpoint_latency_p99_ms * 1000,
+      'infrastructure',
+      `Endpoint p99 model latency at or above ${a.endpoint_latency_p99_ms} ms`,
+    );
+    alarm(
+      'ModelErrorRatio',
+      errorRatio,
+      a.model_error_ratio,
+      'model_degradation',
+      `Realised error ratio vs the best baseline at or above ${a.model_error_ratio}`,
+    );
+
+    new events.Rule(this, 'TrainingJobFailed', {
+      description: 'A SageMaker training job of this environment failed',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobName: [{ prefix: `stockops-${ctx.env}-` }],
+          TrainingJobStatus: ['Failed'],
+        },
+      },
+      targets: [new targets.SnsTopic(this.topics.pipeline_failure)],
+    });
+    new events.Rule(this, 'ModelPackageChanged', {
+      description: 'A model package of this environment was registered, approved or rejected',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: {
+          ModelPackageGroupName: ctx.config.symbols.map((s) => modelPackageGroupName(ctx.env, s)),
+        },
+      },
+      targets: [new targets.SnsTopic(this.topics.model_degradation)],
+    });
+
+    const budgetTopic = this.topics.infrastructure;
+    budgetTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBudgetsToPublish',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [budgetTopic.topicArn],
+      }),
+    );
+    const notify = (type: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
+      notification: {
+        notificationType: type,
+        comparisonOperator: 'GREATER_THAN',
+        threshold,
+        thresholdType: 'PERCENTAGE',
+      },
+      subscribers: [{ subscriptionType: 'SNS', address: budgetTopic.topicArn }],
+    });
+    new budgets.CfnBudget(this, 'Budget', {
+      budget: {
+        budgetName: resourceName(ctx, 'monthly'),
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount: ctx.aws.budget.monthly_usd, unit: 'USD' },
+        costFilters: { TagKeyValue: [`user:project$stockops`] },
+      },
+      notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)],
+    });
+
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: resourceName(ctx, 'pipeline'),
+    });
+    const custom = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { Environment: ctx.env },
+        statistic,
+        period: Duration.days(1),
+      });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Ingest: invocations and errors',
+        left: [deps.ingest.metricInvocations({ period: five }), lambdaErrors],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Ingest: bars written, retries, dead letters',
+        left: [custom('BarsWritten'), custom('Retries')],
+        right: [dlqDepth],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DAG runs',
+        left: ['Succeeded', 'Failed'].map(
+          (state) =>
+            new cloudwatch.Metric({
+              namespace: 'AmazonMWAA',
+              metricName: `DAGRun${state}`,
+              dimensionsMap: { Environment: deps.airflowEnvironment },
+              statistic: 'Sum',
+              period: Duration.days(1),
+            }),
+        ),
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Training: walk-forward RMSE of returns',
+        left: [custom('WalkForwardRmseReturn', 'Average')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Endpoint: latency p99 (µs) and 5XX',
+        left: [latencyP99],
+        right: [endpoint5xx],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Model: realised error ratio vs best baseline',
+        left: [errorRatio],
+        leftAnnotations: [{ value: a.model_error_ratio, label: 'alarm' }],
+      }),
+    );
+  }
+}
