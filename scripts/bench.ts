@@ -21,6 +21,7 @@ import { writeCurated, writeRaw } from '../core/pipeline/dailyRun.ts';
 import type { ObjectStore } from '../core/ports/objectStore.ts';
 import { runQualityChecks } from '../core/quality/qualityReport.ts';
 import { ingestBench } from './bench/ingestBench.ts';
+import { serveLoadBench } from './bench/serveLoad.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     strict: { type: 'boolean', default: false },
     'skip-run': { type: 'boolean', default: false },
+    'skip-serve': { type: 'boolean', default: false },
   },
 });
 const dataDir = resolve(values.data);
@@ -216,7 +218,14 @@ const ingest = await ingestBench({
   symbol: values.symbol,
 });
 const cdkSynth = synthTimes();
+const serving = values['skip-serve']
+  ? undefined
+  : await serveLoadBench({ dataDir, symbol: values.symbol, durationSeconds: 5 });
 process.stdout.write(
-  `${JSON.stringify({ ...result, training, ...(run ? { whole_run: run } : {}), ingest, cdk_synth: cdkSynth }, null, 2)}\n`,
+  `${JSON.stringify({ ...result, training, ...(run ? { whole_run: run } : {}), ingest, cdk_synth: cdkSynth, ...(serving ? { serving } : {}) }, null, 2)}\n`,
 );
-if (values.strict && (!result.within_target || (run && !run.within_target))) process.exitCode = 1;
+if (
+  values.strict &&
+  (!result.within_target || (run && !run.within_target) || (serving && !serving.within_target))
+)
+  process.exitCode = 1;

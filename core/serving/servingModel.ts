@@ -3,6 +3,7 @@ import type { FeatureOptions } from '../features/featureTable.ts';
 import { isBaselineArtifact, loadBaseline } from '../model/baselineArtifacts.ts';
 import type { FittedModel } from '../model/forecaster.ts';
 import { loadLstm, type ModelFiles, ModelFormatError } from '../model/lstmArtifacts.ts';
+import { verifiedLstmInference } from '../model/lstmInference.ts';
 
 /** A loaded, verified model with what a request needs to feed it. */
 export interface ServingModel {
@@ -25,7 +26,12 @@ export interface ServingModel {
  */
 export async function servingModelFromFiles(
   files: ModelFiles,
-  options: { readonly version: number | null; readonly features: FeatureOptions },
+  options: {
+    readonly version: number | null;
+    readonly features: FeatureOptions;
+    /** `tfjs` keeps the LSTM on tfjs (bit-identical to training); default the compiled pass. */
+    readonly engine?: 'compiled' | 'tfjs';
+  },
 ): Promise<ServingModel> {
   if (isBaselineArtifact(files)) {
     const { fitted } = loadBaseline(files);
@@ -41,12 +47,17 @@ export async function servingModelFromFiles(
   if (!isAvgPriceFormula(spec.avg_price)) {
     throw new ModelFormatError(`feature_spec.json: unknown avg_price formula "${spec.avg_price}"`);
   }
+  // The forward pass without tfjs's per-op cost when it agrees with tfjs (lstmInference.ts);
+  // tfjs itself otherwise. Either way, one engine for every request, online or batch.
+  const compiled =
+    options.engine === 'tfjs' ? undefined : (await verifiedLstmInference(fitted)).model;
+  if (compiled) fitted.dispose();
   return {
     name: fitted.name,
     version: options.version,
     rows: spec.window,
     features: { ...options.features, avgPrice: spec.avg_price },
-    fitted,
+    fitted: compiled ?? fitted,
   };
 }
 

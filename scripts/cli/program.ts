@@ -8,7 +8,9 @@ import { configShowCommand, configValidateCommand } from '../commands/configComm
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
+import { predictCommand } from '../commands/predictCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
+import { serveCommand } from '../commands/serveCommand.ts';
 import { trainCommand } from '../commands/trainCommand.ts';
 import { tuneCommand } from '../commands/tuneCommand.ts';
 import { validateCommand } from '../commands/validateCommand.ts';
@@ -39,7 +41,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await fn(options));
 
   withData(program.command('run'))
-    .description('run the pipeline: ingest → validate → features → evaluate → run summary')
+    .description(
+      'run the pipeline: ingest → validate → features → evaluate → train → gate → register',
+    )
     .option('--json', 'print the run summary (stockops.run-summary/v1) as the last stdout line')
     .option('--until <date>', 'last session to load (default: today in New York)')
     .action(act(runCommand));
@@ -89,6 +93,48 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print the decision (stockops.gate-decision/v1) as one JSON line')
     .action(act(gateCommand));
+
+  withCommon(program.command('serve'))
+    .description(
+      'serve forecasts over HTTP (SageMaker contract): the champion, optionally an A/B challenger',
+    )
+    .option('--store <dir>', 'object store root (overrides config store.root)')
+    .option('--symbol <ticker>', 'model package group to serve (default: the config symbol)')
+    .option('--port <n>', 'port, 0 for a free one (default 8080)')
+    .option(
+      '--host <address>',
+      'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
+    )
+    .option(
+      '--challenger <version>',
+      'a registry version served beside the champion (variant "challenger")',
+    )
+    .option('--weights <list>', 'champion,challenger traffic weights (default 0.9,0.1)')
+    .option(
+      '--metrics <file>',
+      'EMF metrics file, - for stdout, off (default <store>/logs/serving-metrics.emf.jsonl)',
+    )
+    .action(act(serveCommand));
+
+  withCommon(program.command('predict'))
+    .description('batch predictions with Batch Transform semantics: one <file>.out per input file')
+    .requiredOption('--input <dir>', 'input files: every file under it (.csv, .json)')
+    .requiredOption('--output <dir>', 'where <file>.out are written (not inside --input)')
+    .option('--store <dir>', 'object store root (overrides config store.root)')
+    .option('--symbol <ticker>', 'model package group (default: the config symbol)')
+    .option('--version <n>', 'registry version to run (default: the champion)')
+    .option('--content-type <type>', 'text/csv or application/json (default: by file extension)')
+    .option('--accept <type>', "output content type (default: the input's)")
+    .option(
+      '--split-type <type>',
+      'None (a file is one request, default) or Line (a record per line)',
+    )
+    .option(
+      '--batch-strategy <strategy>',
+      'MultiRecord (default) or SingleRecord, with --split-type Line',
+    )
+    .option('--max-payload-mb <n>', 'largest request in MB, 1 to 6 (default 6)')
+    .action(act(predictCommand));
 
   const config = program.command('config').description('validate or show the configuration');
   config

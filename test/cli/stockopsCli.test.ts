@@ -50,7 +50,19 @@ describe('stockops CLI', () => {
   it('--help lists every command with one line each', () => {
     const { code, stdout } = cli(['--help']);
     expect(code).toBe(0);
-    for (const command of ['run', 'ingest', 'validate', 'config', 'calendar']) {
+    for (const command of [
+      'run',
+      'ingest',
+      'validate',
+      'train',
+      'evaluate',
+      'tune',
+      'gate',
+      'serve',
+      'predict',
+      'config',
+      'calendar',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));
     }
   });

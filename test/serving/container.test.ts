@@ -284,6 +284,13 @@ describe('SageMaker container: serve', () => {
       STOCKOPS_BIND_HOST: '127.0.0.1',
       STOCKOPS_MODEL_VERSION: '7',
     });
+    // a second container on the same artifact serving the baseline a champion would be
+    const baseline = container('serve', trainedRoot, {
+      SAGEMAKER_BIND_TO_PORT: '0',
+      STOCKOPS_BIND_HOST: '127.0.0.1',
+      STOCKOPS_SERVE_MODEL: 'last_close',
+      STOCKOPS_EMF: 'off',
+    });
     const url = (await run.waitFor(/listening on (http:\/\/\S+)/))[1] as string;
     await run.waitFor(/serving AllTraffic: lstm v7/);
     expect((await fetch(`${url}/ping`)).status).toBe(200);
@@ -301,12 +308,6 @@ describe('SageMaker container: serve', () => {
     const emf = JSON.parse(run.stdout().trim().split('\n').at(-1) ?? '{}');
     expect(emf).toMatchObject({ Variant: 'AllTraffic', Invocations: 1 });
 
-    const baseline = container('serve', trainedRoot, {
-      SAGEMAKER_BIND_TO_PORT: '0',
-      STOCKOPS_BIND_HOST: '127.0.0.1',
-      STOCKOPS_SERVE_MODEL: 'last_close',
-      STOCKOPS_EMF: 'off',
-    });
     const baselineUrl = (await baseline.waitFor(/listening on (http:\/\/\S+)/))[1] as string;
     await baseline.waitFor(/serving AllTraffic: last_close \(unversioned\)/);
     const answer = await fetch(`${baselineUrl}/invocations`, {
