@@ -1,4 +1,5 @@
 import { AVG_PRICE_FORMULAS, type AvgPriceFormula } from '../features/avgPrice.ts';
+import type { RetryConfig } from '../ingest/retryPolicy.ts';
 
 /**
  * The shape of a resolved stockops config: `config/base.yaml` merged with one environment
@@ -29,6 +30,8 @@ export interface StockopsConfig {
   readonly gate: GateConfig;
   readonly model: ModelConfig;
   readonly tuning: TuningConfig;
+  /** `stockops serve` defaults; flags override them. */
+  readonly serving?: ServingConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -44,6 +47,8 @@ export interface DataConfig {
 export interface YahooConfig {
   readonly base_url: string;
   readonly timeout_ms: number;
+  /** Optional; defaults in core/ingest/retryPolicy.ts. */
+  readonly retry?: RetryConfig;
 }
 
 export interface StoreConfig {
@@ -95,6 +100,13 @@ export interface ModelConfig {
   readonly max_train_days: number;
   readonly warm_start: boolean;
   readonly seed: number;
+}
+
+export interface ServingConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly challenger: number | null;
+  readonly weights: readonly number[];
 }
 
 export interface TuningConfig {

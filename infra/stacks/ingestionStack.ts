@@ -96,6 +96,7 @@ export class IngestionStack extends Stack {
         STOCKOPS_YAHOO_BASE_URL: ctx.config.data.yahoo.base_url,
         STOCKOPS_YAHOO_TIMEOUT_MS: String(ctx.config.data.yahoo.timeout_ms),
         STOCKOPS_QUALITY: JSON.stringify(ctx.config.quality),
+        STOCKOPS_RETRY: JSON.stringify(ctx.config.data.yahoo.retry ?? {}),
       },
       // A destination that only names the queue: SqsDestination would also grant
       // kms:ReEncrypt* and kms:GenerateDataKey*; the role's own statements are narrower.

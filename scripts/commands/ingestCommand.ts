@@ -9,7 +9,7 @@ import {
   planIngest,
   type SymbolOutcome,
 } from '../../core/ingest/ingestRun.ts';
-import { type RetryConfig, retrySettings } from '../../core/ingest/retryPolicy.ts';
+import { retrySettings } from '../../core/ingest/retryPolicy.ts';
 import { isIsoDate } from '../../core/market/isoDate.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
@@ -79,9 +79,7 @@ export async function ingestCommand(
   }
   if (from > options.to) throw new UsageError(`--from ${from} is after --to ${options.to}`);
   const store = storeFor(options, ctx.store);
-  // data.yahoo.retry is optional in config (defaults in core/ingest/retryPolicy.ts)
-  const yahooConfig: { readonly timeout_ms: number; readonly retry?: RetryConfig } =
-    config.data.yahoo;
+  const yahooConfig = config.data.yahoo;
   const tty = io.stderr.isTTY === true;
   const source = new ResilientPriceSource(ctx.source, {
     settings: retrySettings(yahooConfig.retry),

@@ -49,16 +49,21 @@ export async function startServe(
   options: ServeOptions,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<RunningServe> {
-  const port = parsePort(options.port ?? '8080');
   if (options.weights !== undefined && options.challenger === undefined) {
     throw new UsageError(
       '--weights needs --challenger: with one variant all traffic goes to the champion',
     );
   }
   const ctx = servingContext(options);
+  // Flags first, then config `serving:`, then the built-in defaults.
+  const serving = ctx.resolved.config.serving;
+  const port = parsePort(options.port ?? String(serving?.port ?? 8080));
+  const challengerFlag =
+    options.challenger ?? (serving?.challenger == null ? undefined : String(serving.challenger));
+  const weightsFlag = options.weights ?? serving?.weights.join(',');
   const champion = await packageToServe(ctx, undefined, '--champion');
   const challengerVersion =
-    options.challenger === undefined ? undefined : parseVersion(options.challenger, '--challenger');
+    challengerFlag === undefined ? undefined : parseVersion(challengerFlag, '--challenger');
   const challenger =
     challengerVersion === undefined
       ? undefined
@@ -71,7 +76,7 @@ export async function startServe(
   let weights = [1];
   if (challenger) {
     try {
-      weights = parseWeights(options.weights ?? '0.9,0.1', 2);
+      weights = parseWeights(weightsFlag ?? '0.9,0.1', 2);
     } catch (error) {
       throw new UsageError(`--weights: ${(error as Error).message}`);
     }
@@ -107,7 +112,7 @@ export async function startServe(
       metrics,
       log,
     },
-    { port, host: options.host ?? '127.0.0.1' },
+    { port, host: options.host ?? serving?.host ?? '127.0.0.1' },
   );
   return {
     server,

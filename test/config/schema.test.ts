@@ -82,7 +82,24 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
     keys: {
       source: 'required',
       start_date: 'required',
-      yahoo: { presence: 'required', keys: { base_url: 'required', timeout_ms: 'required' } },
+      yahoo: {
+        presence: 'required',
+        keys: {
+          base_url: 'required',
+          timeout_ms: 'required',
+          retry: {
+            presence: 'optional',
+            keys: {
+              max_attempts: 'optional',
+              initial_delay_ms: 'optional',
+              max_delay_ms: 'optional',
+              attempt_timeout_ms: 'optional',
+              breaker_failures: 'optional',
+              breaker_half_open_ms: 'optional',
+            },
+          },
+        },
+      },
     },
   },
   store: { presence: 'required', keys: { root: 'required' } },
@@ -155,6 +172,10 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
         },
       },
     },
+  },
+  serving: {
+    presence: 'optional',
+    keys: { port: 'required', host: 'required', challenger: 'required', weights: 'required' },
   },
   aws: {
     presence: 'optional',

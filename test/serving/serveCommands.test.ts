@@ -75,6 +75,29 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
   });
 
 describe('stockops serve', () => {
+  it('takes the challenger and weights from config `serving:` when no flag gives them', async () => {
+    const dev = join(config.dir, 'dev.yaml');
+    const before = readFileSync(dev, 'utf8');
+    writeFileSync(
+      dev,
+      `${before}serving:\n  port: 0\n  host: 127.0.0.1\n  challenger: ${versions.lstm}\n  weights: [3, 1]\n`,
+    );
+    try {
+      const r = await startServe(
+        { config: config.dir, env: 'dev', store, metrics: 'off' },
+        () => {},
+      );
+      running.push(r);
+      const ping = await answer(await fetch(`${r.server.url}/ping`));
+      expect(ping.variants).toEqual([
+        { name: 'champion', weight: 3, model: 'last_close', version: versions.last_close },
+        { name: 'challenger', weight: 1, model: 'lstm', version: versions.lstm },
+      ]);
+    } finally {
+      writeFileSync(dev, before);
+    }
+  });
+
   it('serves the champion, and with --challenger a weighted second variant, metrics as EMF in a file', async () => {
     const metricsFile = join(tempDir(), 'metrics', 'serve.emf.jsonl');
     const { r, logs } = await serve({
