@@ -1,4 +1,4 @@
-import { dateInZone, dayOfWeek, type IsoDate, isIsoDate } from '../market/isoDate.ts';
+import { dateInZone, dayOfWeek, type IsoDate, isIsoDate, timeInZone } from '../market/isoDate.ts';
 import {
   CALENDAR_FIRST_DATE,
   CALENDAR_LAST_DATE,
@@ -39,18 +39,6 @@ export class ScheduleTimeError extends Error {
     super(message);
     this.name = 'ScheduleTimeError';
   }
-}
-
-/** `HH:MM` of an instant in a time zone (24-hour clock). */
-export function timeInZone(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('hour')}:${get('minute')}`;
 }
 
 /** Reads an ISO 8601 instant with a zone (`2024-03-11T22:30:00Z`, `…-04:00`). */

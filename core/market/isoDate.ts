@@ -40,14 +40,36 @@ export function yearOf(date: IsoDate): number {
   return Number(date.slice(0, 4));
 }
 
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Date and clock fields of an instant in a time zone; one formatter per zone, reused. */
+function zonedParts(instant: Date, timeZone: string): Record<string, string> {
+  let format = zoneFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    zoneFormatters.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(instant)) parts[p.type] = p.value;
+  return parts;
+}
+
 /** The calendar date of an instant in a time zone, e.g. a Yahoo bar stamped at the session open. */
 export function dateInZone(instant: Date, timeZone: string): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  const p = zonedParts(instant, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** `HH:MM` of an instant in a time zone (24-hour clock). */
+export function timeInZone(instant: Date, timeZone: string): string {
+  const p = zonedParts(instant, timeZone);
+  return `${p.hour ?? '00'}:${p.minute ?? '00'}`;
 }

@@ -13,6 +13,7 @@ import {
 } from '../data/partitions.ts';
 import { featureOptions } from '../features/featureOptions.ts';
 import { buildFeatureTable, formatFeatureCsv } from '../features/featureTable.ts';
+import { barsByMonth } from '../ingest/curatedMonth.ts';
 import type { IsoDate } from '../market/isoDate.ts';
 import { formatPriceCsv, type PriceBar } from '../market/priceBar.ts';
 import { lstmHyperparameters } from '../model/lstmConfig.ts';
@@ -324,15 +325,8 @@ export async function writeCurated(
   symbol: string,
   bars: readonly PriceBar[],
 ): Promise<Record<string, string>> {
-  const months = new Map<string, PriceBar[]>();
-  for (const bar of bars) {
-    const month = bar.date.slice(0, 7);
-    const list = months.get(month);
-    if (list) list.push(bar);
-    else months.set(month, [bar]);
-  }
   const partitions: Record<string, string> = {};
-  for (const [month, monthBars] of months) {
+  for (const [month, monthBars] of barsByMonth(bars)) {
     const put = await store.put(curatedMonthKey(symbol, month), formatPriceCsv(monthBars));
     partitions[put.key] = put.sha256;
   }

@@ -4,8 +4,8 @@ import {
   parseInstant,
   ScheduleTimeError,
   sessionOfScheduledTime,
-  timeInZone,
 } from '../../core/ingest/tradingDate.ts';
+import { timeInZone } from '../../core/market/isoDate.ts';
 
 describe('the trading date of a scheduled run', () => {
   it.each([
