@@ -2,7 +2,15 @@
  * Five-field cron (minute hour day-of-month month day-of-week), the dialect Airflow's croniter
  * accepts, plus its presets. Returns a problem in words, or null when the expression is valid.
  */
-const PRESETS = new Set(['@once', '@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually']);
+const PRESETS = new Set([
+  '@once',
+  '@hourly',
+  '@daily',
+  '@weekly',
+  '@monthly',
+  '@yearly',
+  '@annually',
+]);
 
 interface Field {
   readonly name: string;
@@ -50,7 +58,7 @@ function fieldProblem(part: string, field: Field): string | null {
     if (bounds.length > 2) return `bad range "${range}"`;
     const values: number[] = [];
     for (const bound of bounds) {
-      const value = valueOf(bound, field);
+      const value = fieldValue(bound, field);
       if (value === null) return `"${bound}" is not a number from ${field.min} to ${field.max}`;
       values.push(value);
     }
@@ -60,7 +68,7 @@ function fieldProblem(part: string, field: Field): string | null {
   return null;
 }
 
-function valueOf(text: string, field: Field): number | null {
+function fieldValue(text: string, field: Field): number | null {
   const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
   if (named >= 0) return field.name === 'month' ? named + 1 : named;
   if (!/^\d+$/.test(text)) return null;

@@ -173,11 +173,17 @@ export function parsePipelineSpec(source: ConfigSource, config: unknown): SpecRe
     if (defaultsNode.kind !== 'map') at(defaultsNode, 'defaults', 'must be a mapping');
     else {
       unknownKeys(defaultsNode, 'defaults', DEFAULT_KEYS, at);
-      defaults.retries = int(defaultsNode.entries.get('retries')?.value, 'defaults.retries', 0) ?? 0;
+      defaults.retries =
+        int(defaultsNode.entries.get('retries')?.value, 'defaults.retries', 0) ?? 0;
       defaults.retry_delay_seconds =
-        int(defaultsNode.entries.get('retry_delay_seconds')?.value, 'defaults.retry_delay_seconds', 0) ?? 60;
+        int(
+          defaultsNode.entries.get('retry_delay_seconds')?.value,
+          'defaults.retry_delay_seconds',
+          0,
+        ) ?? 60;
       defaults.timeout_seconds =
-        int(defaultsNode.entries.get('timeout_seconds')?.value, 'defaults.timeout_seconds', 1) ?? 3600;
+        int(defaultsNode.entries.get('timeout_seconds')?.value, 'defaults.timeout_seconds', 1) ??
+        3600;
     }
   }
 
@@ -204,7 +210,12 @@ export function parsePipelineSpec(source: ConfigSource, config: unknown): SpecRe
       if (typeNode === undefined) at(node, `${path}.type`, 'is required');
       else if (typeText !== undefined) {
         if ((TASK_TYPES as readonly string[]).includes(typeText)) type = typeText as TaskType;
-        else at(typeNode, `${path}.type`, `unknown task type "${typeText}" (one of ${TASK_TYPES.join(', ')})`);
+        else
+          at(
+            typeNode,
+            `${path}.type`,
+            `unknown task type "${typeText}" (one of ${TASK_TYPES.join(', ')})`,
+          );
       }
       const params: Record<string, ParamValue> = {};
       const paramsNode = get('params');
@@ -219,7 +230,9 @@ export function parsePipelineSpec(source: ConfigSource, config: unknown): SpecRe
         if (afterNode.kind !== 'seq') at(afterNode, `${path}.after`, 'must be a list of task ids');
         else {
           afterNodes.set(id, [...afterNode.items]);
-          afterNode.items.forEach((item, i) => void pushDefined(after, str(item, `${path}.after.${i}`)));
+          afterNode.items.forEach(
+            (item, i) => void pushDefined(after, str(item, `${path}.after.${i}`)),
+          );
         }
       }
       const opt = (key: string, min: number, fallback: number) =>
@@ -260,7 +273,11 @@ function describe(node: SourceNode): string {
 function unknownKeys(map: SourceMap, prefix: string, known: readonly string[], at: At): void {
   for (const [key, entry] of map.entries) {
     if (!known.includes(key)) {
-      at(entry.key, prefix === '' ? key : `${prefix}.${key}`, `unknown key (expected one of ${known.join(', ')})`);
+      at(
+        entry.key,
+        prefix === '' ? key : `${prefix}.${key}`,
+        `unknown key (expected one of ${known.join(', ')})`,
+      );
     }
   }
 }
@@ -287,7 +304,11 @@ function checkParams(
     const value = entry.value;
     if (rule === undefined) {
       const known = Object.keys(rules);
-      at(entry.key, p, `not a parameter of a ${type} task (${known.length ? `expected ${known.join(', ')}` : 'it takes none'})`);
+      at(
+        entry.key,
+        p,
+        `not a parameter of a ${type} task (${known.length ? `expected ${known.join(', ')}` : 'it takes none'})`,
+      );
       continue;
     }
     if (value.kind !== 'scalar' || value.value === null) {
@@ -315,17 +336,23 @@ function checkParams(
 function kindProblem(kind: ParamKind, v: string | number | boolean): string | null {
   const got = `${typeof v} ${JSON.stringify(v)}`;
   if (typeof kind === 'object') {
-    return typeof v === 'string' && kind.oneOf.includes(v) ? null : `must be one of ${kind.oneOf.join(', ')} (got ${got})`;
+    return typeof v === 'string' && kind.oneOf.includes(v)
+      ? null
+      : `must be one of ${kind.oneOf.join(', ')} (got ${got})`;
   }
   switch (kind) {
     case 'string':
       return typeof v === 'string' ? null : `must be a string (got ${got})`;
     case 'integer':
-      return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : `must be a non-negative integer (got ${got})`;
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0
+        ? null
+        : `must be a non-negative integer (got ${got})`;
     case 'boolean':
       return typeof v === 'boolean' ? null : `must be true or false (got ${got})`;
     case 'date':
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? null : `must be a date YYYY-MM-DD (got ${got})`;
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)
+        ? null
+        : `must be a date YYYY-MM-DD (got ${got})`;
   }
 }
 
