@@ -37,7 +37,7 @@ describe('stockops dags', () => {
     const { code, stderr } = cli(['dags', 'validate', dir]);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([
-      `${join(dir, 'a.yaml')}:34:14: tasks.train.after: unknown task "featurs"`,
+      `${join(dir, 'a.yaml')}:34:13: tasks.train.after: unknown task "featurs"`,
       `${join(dir, 'b.yaml')}:6:11: timezone: unknown IANA time zone "Nowhere/City"`,
     ]);
   });

@@ -124,6 +124,7 @@ describe('pipeline spec checks', () => {
     ],
     [
       'unresolved config reference',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a spec's config reference, not a template
       GOOD.replace('ml.m5.large', '${config.aws.endpoint.instance_typo}'),
       `${FILE}:20:22: tasks.train.params.instance_type: config reference "aws.endpoint.instance_typo" does not resolve in the config`,
     ],
