@@ -26,6 +26,8 @@ export interface RunState {
   schema: 'stockops.run-state/v1';
   run_id: string;
   dag_id: string;
+  /** The spec file, so `--resume RUN_ID` needs nothing else. */
+  spec_file: string;
   status: 'running' | 'succeeded' | 'failed';
   tasks: Record<string, TaskState>;
 }
@@ -96,6 +98,7 @@ export function newRunState(spec: PipelineSpec, runId: string): RunState {
     schema: 'stockops.run-state/v1',
     run_id: runId,
     dag_id: spec.dagId,
+    spec_file: spec.file,
     status: 'running',
     tasks,
   };

@@ -48,6 +48,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print the run summary (stockops.run-summary/v1) as the last stdout line')
     .option('--until <date>', 'last session to load (default: today in New York)')
+    .option('--spec <file>', 'run a pipeline spec (dags/pipelines/*.yaml) under the local runner')
+    .option(
+      '--resume <runId>',
+      'resume a --spec run from its first failed task (runs/<id>/state.json)',
+    )
     .action(act(runCommand));
 
   withData(program.command('ingest'))

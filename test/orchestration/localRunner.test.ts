@@ -42,7 +42,10 @@ function harness(behave: (task: TaskSpec, attempt: number) => Promise<void> | 'h
       else await b;
       return { inputs: [`in/${task.id}`], outputs: [`out/${task.id}`] };
     },
-    now: () => new Date((t += 1000)),
+    now: () => {
+      t += 1000;
+      return new Date(t);
+    },
     sleep: (ms, signal) => {
       sleeps.push(ms);
       // a macrotask: a task that finishes at once wins the race against its timeout
