@@ -1,20 +1,42 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the suite uses moto server (S3 over HTTP) and cfn-lint from a project
-// venv. A fresh clone gets it here, once, from requirements-dev.txt (PyPI).
+// venv, and the Airflow DAG tests use the real Airflow + Amazon provider from a second one
+// (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact). A fresh
+// clone gets both here, once, from PyPI.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const TOOLS = ['.venv/bin/moto_server', '.venv/bin/cfn-lint'];
+interface Venv {
+  readonly dir: string;
+  readonly requirements: string;
+  readonly tools: readonly string[];
+  readonly why: string;
+}
 
-if (!TOOLS.every((tool) => existsSync(tool))) {
-  process.stderr.write(
-    'stockops: creating .venv with the Python test tools (requirements-dev.txt)…\n',
-  );
+const VENVS: readonly Venv[] = [
+  {
+    dir: '.venv',
+    requirements: 'requirements-dev.txt',
+    tools: ['.venv/bin/moto_server', '.venv/bin/cfn-lint'],
+    why: 'the S3 and CloudFormation tests',
+  },
+  {
+    dir: '.venv-airflow',
+    requirements: 'dags/requirements-test.txt',
+    tools: ['.venv-airflow/bin/pytest', '.venv-airflow/bin/airflow'],
+    why: 'the Airflow DAG tests (dags/tests)',
+  },
+];
+
+for (const venv of VENVS) {
+  if (venv.tools.every((tool) => existsSync(tool))) continue;
+  process.stderr.write(`stockops: creating ${venv.dir} for ${venv.why} (${venv.requirements})…\n`);
+  const started = Date.now();
   const steps: [string, string[]][] = [
-    ['python3', ['-m', 'venv', '.venv']],
+    ['python3', ['-m', 'venv', venv.dir]],
     [
-      '.venv/bin/pip',
-      ['install', '--quiet', '--disable-pip-version-check', '-r', 'requirements-dev.txt'],
+      `${venv.dir}/bin/pip`,
+      ['install', '--quiet', '--disable-pip-version-check', '-r', venv.requirements],
     ],
   ];
   for (const [command, args] of steps) {
@@ -22,9 +44,12 @@ if (!TOOLS.every((tool) => existsSync(tool))) {
     if (r.status !== 0) {
       process.stderr.write(
         `stockops: \`${command} ${args.join(' ')}\` failed (exit ${r.status ?? r.error?.message}); ` +
-          'the S3 and CloudFormation tests need Python 3 with venv and access to PyPI\n',
+          `${venv.why} need Python 3 with venv and access to PyPI\n`,
       );
       process.exit(1);
     }
   }
+  process.stderr.write(
+    `stockops: ${venv.dir} ready in ${((Date.now() - started) / 1000).toFixed(0)}s\n`,
+  );
 }

@@ -5,6 +5,7 @@ import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
+import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
@@ -15,6 +16,7 @@ import { trainCommand } from '../commands/trainCommand.ts';
 import { tuneCommand } from '../commands/tuneCommand.ts';
 import { validateCommand } from '../commands/validateCommand.ts';
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from './cliErrors.ts';
+import type { CommonOptions } from './commandContext.ts';
 
 /** The `stockops` command tree. Each action returns its exit code; nothing here exits. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -46,6 +48,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print the run summary (stockops.run-summary/v1) as the last stdout line')
     .option('--until <date>', 'last session to load (default: today in New York)')
+    .option('--spec <file>', 'run a pipeline spec (dags/pipelines/*.yaml) under the local runner')
+    .option(
+      '--resume <runId>',
+      'resume a --spec run from its first failed task (runs/<id>/state.json)',
+    )
     .action(act(runCommand));
 
   withData(program.command('ingest'))
@@ -148,6 +155,24 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('print the effective merged config of an environment')
     .option('--json', 'as JSON instead of YAML')
     .action(act(configShowCommand));
+
+  const dags = program
+    .command('dags')
+    .description('check or export the pipeline specs (dags/pipelines/*.yaml)');
+  withCommon(dags.command('validate'))
+    .argument('[dir]', 'directory of pipeline specs (default dags/pipelines)')
+    .description(
+      'check every spec: schema, dependencies, cron, time zone, params; exit 2 on errors',
+    )
+    .action(async (dir: string | undefined, options: CommonOptions) =>
+      setExitCode(dagsValidateCommand(dir, options)),
+    );
+  withCommon(dags.command('export'))
+    .argument('[dir]', 'directory of pipeline specs (default dags/pipelines)')
+    .description('print the task graphs (stockops.task-graph/v1) as JSON, for the parity test')
+    .action(async (dir: string | undefined, options: CommonOptions) =>
+      setExitCode(dagsExportCommand(dir, options)),
+    );
 
   withCommon(program.command('calendar'))
     .description("print a year's NYSE holidays, early closes and session count")
