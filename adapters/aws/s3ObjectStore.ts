@@ -16,6 +16,7 @@ import {
   type ObjectStore,
   type PutResult,
 } from '../../core/ports/objectStore.ts';
+import { sha256Hex } from '../local/sha256.ts';
 
 /** The metadata key (`x-amz-meta-sha256`) holding the hex sha256 of an object's bytes. */
 export const SHA256_METADATA = 'sha256';
@@ -186,7 +187,7 @@ export class S3ObjectStore implements ObjectStore {
     return {
       key,
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     };
   }
 
