@@ -41,3 +41,18 @@ export function featuresKey(symbol: string): string {
 export function gateDecisionKey(runId: string, symbol: string): string {
   return `runs/${runId}/gate/symbol=${symbol}/decision.json`;
 }
+
+/** The bars a run's ingest fetched, for its validate task (tasks pass data through the store). */
+export function stagingBarsKey(runId: string, symbol: string): string {
+  return `runs/${runId}/staging/symbol=${symbol}/bars.csv`;
+}
+
+/** The models a run's train task fitted, for its register task. */
+export function trainedModelsPrefix(runId: string, symbol: string): string {
+  return `runs/${runId}/models/symbol=${symbol}/`;
+}
+
+/** Per-symbol progress of a daily run, so a resumed run picks up where it stopped. */
+export function dailyStateKey(runId: string): string {
+  return `runs/${runId}/daily.json`;
+}

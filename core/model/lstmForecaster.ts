@@ -168,12 +168,15 @@ function sameArchitecture(a: LstmHyperparameters, b: LstmHyperparameters): boole
 
 /** Stacked LSTM → dense(1). Recurrent activation is the true sigmoid (tfjs defaults to hard). */
 export function buildModel(h: LstmHyperparameters): tf.LayersModel {
-  const model = tf.sequential();
+  // Explicit names: tfjs otherwise numbers layers from a per-process counter, which would make
+  // model.json (and its sha256 in the registry) depend on how many models the process built.
+  const model = tf.sequential({ name: 'stockops_lstm' });
   for (let layer = 0; layer < h.layers; layer++) {
     const seed = h.seed + 101 * layer;
     if (h.dropout > 0) {
       model.add(
         tf.layers.dropout({
+          name: `dropout_${layer}`,
           rate: h.dropout,
           seed: seed + 5,
           ...(layer === 0 ? { inputShape: [h.window, WIDTH] } : {}),
@@ -182,6 +185,7 @@ export function buildModel(h: LstmHyperparameters): tf.LayersModel {
     }
     model.add(
       tf.layers.lstm({
+        name: `lstm_${layer}`,
         units: h.units,
         returnSequences: layer < h.layers - 1,
         recurrentActivation: 'sigmoid',
@@ -193,6 +197,7 @@ export function buildModel(h: LstmHyperparameters): tf.LayersModel {
   }
   model.add(
     tf.layers.dense({
+      name: 'forecast',
       units: 1,
       kernelInitializer: tf.initializers.glorotUniform({ seed: h.seed + 997 }),
     }),

@@ -210,7 +210,10 @@ async function runTask(
       controller.abort();
       const message = (error as Error).message;
       log(`attempt ${attempt} of ${task.retries + 1} failed: ${message}`);
-      if (attempt > task.retries) {
+      // Like Airflow's AirflowFailException: a failure a retry would only repeat.
+      const final = (error as { retryable?: unknown }).retryable === false;
+      if (final && attempt <= task.retries) log('not retryable: no further attempts');
+      if (final || attempt > task.retries) {
         finish(ts, 'failed', ports.now(), started, message, { inputs: [], outputs: [] });
         ports.emit(event('FAIL', { inputs: [], outputs: [] }));
         return;

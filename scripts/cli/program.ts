@@ -44,14 +44,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   withData(program.command('run'))
     .description(
-      'run the pipeline: ingest → validate → features → evaluate → train → gate → register',
+      'run the pipeline spec (default dags/pipelines/daily.yaml) under the local runner: ingest → validate → features → evaluate → train → gate → register',
     )
-    .option('--json', 'print the run summary (stockops.run-summary/v1) as the last stdout line')
+    .option('--json', 'print the run summary (stockops.run-summary/v2) as the last stdout line')
     .option('--until <date>', 'last session to load (default: today in New York)')
-    .option('--spec <file>', 'run a pipeline spec (dags/pipelines/*.yaml) under the local runner')
+    .option('--spec <file>', 'another pipeline spec (dags/pipelines/*.yaml) to run')
     .option(
       '--resume <runId>',
-      'resume a --spec run from its first failed task (runs/<id>/state.json)',
+      "re-run a run's failed and blocked tasks only (runs/<id>/state.json)",
     )
     .action(act(runCommand));
 

@@ -1,14 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadPipelineSpec } from '../../adapters/local/pipelineSpecFiles.ts';
 import { sha256Hex } from '../../adapters/local/sha256.ts';
 import { StoreModelRegistry } from '../../adapters/local/storeModelRegistry.ts';
 import { dateInZone, isIsoDate } from '../../core/market/isoDate.ts';
-import { runDaily } from '../../core/pipeline/dailyRun.ts';
-import type { RunSummary } from '../../core/pipeline/runSummary.ts';
+import {
+  type LineageEvent,
+  type RunState,
+  runPipeline,
+  type TaskIo,
+} from '../../core/orchestration/localRunner.ts';
+import type { TaskSpec } from '../../core/orchestration/pipelineSpec.ts';
+import { DAILY_STEPS, DailyRun, type StepParams } from '../../core/pipeline/dailyRun.ts';
+import type { RunSummary, StepName } from '../../core/pipeline/runSummary.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
-import { runSpecCommand } from './runSpecCommand.ts';
 
 export interface RunOptions extends DataOptions {
   readonly json?: boolean;
@@ -16,6 +24,9 @@ export interface RunOptions extends DataOptions {
   readonly spec?: string;
   readonly resume?: string;
 }
+
+/** What plain `stockops run` executes: the same spec Airflow runs on MWAA. */
+export const DAILY_SPEC = 'dags/pipelines/daily.yaml';
 
 export function newRunId(now: Date): string {
   const stamp = now
@@ -25,33 +36,115 @@ export function newRunId(now: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+const stateKey = (runId: string) => `runs/${runId}/state.json`;
+const lineageKey = (runId: string) => `runs/${runId}/lineage.jsonl`;
+
+/**
+ * `stockops run`: a pipeline spec (the daily one unless `--spec`) under the local runner, with
+ * the spec's dependencies, retries and timeouts, per-task state in runs/<id>/state.json and
+ * OpenLineage events in runs/<id>/lineage.jsonl. `--resume RUN_ID` re-runs that run's failed
+ * and blocked tasks only. The pipeline steps run in-process with the local adapters; task types
+ * that only exist on AWS (deploy, batch_predict, monitor, report, notify) log that and succeed.
+ */
 export async function runCommand(options: RunOptions): Promise<number> {
-  // A pipeline spec under the local runner (the default daily run is not yet routed through it).
-  if (options.spec !== undefined || options.resume !== undefined) {
-    return runSpecCommand(options, () => newRunId(new Date()));
-  }
   const ctx = commandContext(options);
+  const { store } = ctx;
+  let previous: RunState | undefined;
+  let runId = newRunId(new Date());
+  if (options.resume !== undefined) {
+    const bytes = await store.get(stateKey(options.resume));
+    if (bytes === undefined) {
+      throw new UsageError(
+        `--resume: no run ${options.resume} in ${store.location} (${stateKey(options.resume)})`,
+      );
+    }
+    previous = JSON.parse(new TextDecoder().decode(bytes)) as RunState;
+    runId = previous.run_id;
+  }
+  const spec = loadPipelineSpec(
+    options.spec ?? previous?.spec_file ?? DAILY_SPEC,
+    ctx.resolved.config,
+  );
   const until = options.until ?? dateInZone(new Date(), 'America/New_York');
   if (!isIsoDate(until)) throw new UsageError(`--until: expected YYYY-MM-DD (got "${until}")`);
-  const summary = await runDaily({
-    runId: newRunId(new Date()),
+  const daily = await DailyRun.open({
+    runId,
     env: ctx.resolved.env,
     config: ctx.resolved.config,
     configHash: ctx.resolved.hash,
     symbols: ctx.symbols,
     source: ctx.source,
     sourceLabel: ctx.sourceSpec,
-    store: ctx.store,
-    registry: new StoreModelRegistry(ctx.store),
+    store,
+    registry: new StoreModelRegistry(store),
     hash: sha256Hex,
     gitCommit: gitCommit(),
     until,
     now: () => new Date(),
     progress: progressRenderer(),
   });
+  const lineage: string[] = [];
+  const priorLineage = await store.get(lineageKey(runId));
+  if (priorLineage !== undefined) lineage.push(new TextDecoder().decode(priorLineage).trimEnd());
+
+  const state = await runPipeline(
+    spec,
+    runId,
+    {
+      execute: async (task, tctx): Promise<TaskIo> => {
+        tctx.log(`${task.type} ${JSON.stringify(task.params)} (attempt ${tctx.attempt})`);
+        if (tctx.attempt > 1) {
+          process.stderr.write(`stockops: ${spec.dagId}.${task.id} attempt ${tctx.attempt}\n`);
+        }
+        if (!isDailyStep(task.type)) {
+          tctx.log(`no local step for ${task.type}: it runs on Airflow only`);
+          return { inputs: [], outputs: [] };
+        }
+        return daily.step(task.type, stepParams(task));
+      },
+      now: () => new Date(),
+      sleep: (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal }),
+      saveState: async (s) => {
+        await store.put(stateKey(runId), `${JSON.stringify(s, null, 2)}\n`);
+        await store.put(lineageKey(runId), lineage.length ? `${lineage.join('\n')}\n` : '');
+      },
+      emit: (e: LineageEvent) => void lineage.push(JSON.stringify(e)),
+      uuid: randomUUID,
+    },
+    previous,
+  );
+  const summary = await daily.summary();
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(renderSummary(summary));
-  return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+  else {
+    process.stdout.write(renderSummary(summary));
+    process.stdout.write(renderTasks(state, spec.file, `${store.location}/${stateKey(runId)}`));
+  }
+  return state.status === 'succeeded' && summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+}
+
+function isDailyStep(type: TaskSpec['type']): type is StepName {
+  return (DAILY_STEPS as readonly string[]).includes(type);
+}
+
+/** The spec parameters a local step uses (the rest, such as a Lambda's name, are AWS-only). */
+function stepParams(task: TaskSpec): StepParams {
+  const p = task.params;
+  return {
+    ...(typeof p.from === 'string' ? { from: p.from } : {}),
+    ...(typeof p.to === 'string' ? { to: p.to } : {}),
+    ...(p.fail_on === 'warn' ? { failOn: 'warn' as const } : {}),
+  };
+}
+
+function renderTasks(state: RunState, specFile: string, statePath: string): string {
+  const lines = [`tasks (${state.dag_id}, ${specFile}): ${state.status}`];
+  for (const [id, t] of Object.entries(state.tasks)) {
+    lines.push(
+      `  ${id.padEnd(14)} ${t.status.padEnd(15)} attempts ${t.attempts}  ${t.duration_ms ?? '-'} ms${t.error ? ` — ${t.error}` : ''}`,
+    );
+  }
+  lines.push(`state ${statePath}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** One line per model: walk-forward RMSE of returns, ratio to the best baseline, MAPE. */

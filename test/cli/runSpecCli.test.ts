@@ -7,6 +7,10 @@ import { syntheticBars } from '../support/syntheticBars.ts';
 import { useTempDir } from '../support/tempDir.ts';
 
 const tempDir = useTempDir();
+
+function readState(store: string, runId: string) {
+  return JSON.parse(readFileSync(join(store, 'runs', runId, 'state.json'), 'utf8'));
+}
 const BIN = resolve('scripts/stockops.ts');
 
 function cli(args: string[]) {
@@ -47,16 +51,23 @@ describe('stockops run --spec / --resume', () => {
     // first run: no data directory yet, so ingest fails and the rest is upstream_failed
     const first = cli(['run', '--spec', spec, ...common]);
     expect(first.code, first.stderr).toBe(1);
-    const failed = JSON.parse(first.stdout.trim().split('\n').at(-1) as string);
+    const summary = JSON.parse(first.stdout.trim().split('\n').at(-1) as string);
+    expect(summary.results.AAA.error).toMatch(/AAA/);
+    const failed = readState(store, summary.run_id);
     expect(failed.tasks.ingest.status).toBe('failed');
+    // the source already retried; the runner does not wait out the spec's retry delay again
+    expect(failed.tasks.ingest.attempts).toBe(1);
     expect(failed.tasks.validate.status).toBe('upstream_failed');
 
     mkdirSync(data);
     writeFileSync(join(data, 'AAA.csv'), formatPriceCsv(syntheticBars(200, '2019-01-02', 1)));
     const second = cli(['run', '--resume', failed.run_id, ...common]);
     expect(second.code, second.stderr).toBe(0);
-    const done = JSON.parse(second.stdout.trim().split('\n').at(-1) as string);
-    expect(done.run_id).toBe(failed.run_id);
+    const resumed = JSON.parse(second.stdout.trim().split('\n').at(-1) as string);
+    expect(resumed.run_id).toBe(failed.run_id);
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.results.AAA.rows.curated).toBe(124); // the sessions up to --until
+    const done = readState(store, failed.run_id);
     expect(Object.values(done.tasks).map((t) => (t as { status: string }).status)).toEqual([
       'succeeded',
       'succeeded',
@@ -85,6 +96,74 @@ describe('stockops run --spec / --resume', () => {
     rmSync(data, { recursive: true });
     const third = cli(['run', '--resume', failed.run_id, ...common]);
     expect(third.code, third.stderr).toBe(0);
+  });
+
+  it('plain run executes dags/pipelines/daily.yaml: every task, its state and its lineage', () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const store = join(dir, 'store');
+    const configDir = join(dir, 'config');
+    mkdirSync(data);
+    mkdirSync(configDir);
+    for (const f of ['base.yaml', 'local.yaml', 'schema.json']) {
+      writeFileSync(join(configDir, f), readFileSync(join('config', f)));
+    }
+    // a small model and evaluation so the whole pipeline runs in seconds
+    writeFileSync(
+      join(configDir, 'local.yaml'),
+      `${readFileSync(join('config', 'local.yaml'), 'utf8')}
+data: {start_date: "2019-01-01"}
+features: {window: 10}
+evaluation: {folds: 2, test_days: 30, gap_days: 2, holdout_days: 20, min_train_days: 80}
+model: {units: 4, epochs: 1, batch_size: 32, max_train_days: 100}
+`,
+    );
+    writeFileSync(join(data, 'AAA.csv'), formatPriceCsv(syntheticBars(260, '2019-01-02', 3)));
+    const r = cli([
+      'run',
+      '--config',
+      configDir,
+      '--symbols',
+      'AAA',
+      '--source',
+      `csv:${data}`,
+      '--store',
+      store,
+      '--until',
+      '2020-06-30',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tasks \(stockops_daily, dags\/pipelines\/daily\.yaml\): succeeded/);
+    const runId = /^run (\S+) succeeded/m.exec(r.stdout)?.[1] as string;
+    const state = readState(store, runId);
+    expect(state.dag_id).toBe('stockops_daily');
+    expect(Object.keys(state.tasks)).toEqual([
+      'ingest',
+      'validate',
+      'features',
+      'evaluate',
+      'train',
+      'gate',
+      'register',
+      'notify',
+    ]);
+    for (const t of Object.values(state.tasks) as { status: string }[]) {
+      expect(t.status).toBe('succeeded');
+    }
+    expect(state.tasks.train.outputs).toEqual([`runs/${runId}/models/symbol=AAA/`]);
+    expect(state.tasks.register.inputs).toContain(`runs/${runId}/gate/symbol=AAA/decision.json`);
+    const events = readFileSync(join(store, 'runs', runId, 'lineage.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events).toHaveLength(16);
+    const complete = events.find(
+      (e) => e.eventType === 'COMPLETE' && e.job.name === 'stockops_daily.validate',
+    );
+    expect(complete.outputs.map((o: { name: string }) => o.name)).toEqual([
+      'reports/quality/symbol=AAA/quality.json',
+      'curated/symbol=AAA/',
+    ]);
   });
 
   it('--resume of an unknown run is a usage error', () => {

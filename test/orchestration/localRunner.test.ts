@@ -83,6 +83,17 @@ describe('local runner', () => {
     expect(h.sleeps).toContain(30_000);
   });
 
+  it('does not retry an error marked retryable: false (nor wait the retry delay)', async () => {
+    const h = harness(async (task) => {
+      if (task.id === 'validate')
+        throw Object.assign(new Error('quality failed'), { retryable: false });
+    });
+    const state = await runPipeline(spec(), 'r1', h.ports);
+    expect(state.tasks.validate).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(state.tasks.validate?.log.join('\n')).toMatch(/not retryable/);
+    expect(h.sleeps).not.toContain(30_000);
+  });
+
   it('fails a task that passes its timeout, on every attempt', async () => {
     const h = harness((task) => (task.id === 'features' ? 'hang' : Promise.resolve()));
     const state = await runPipeline(spec(), 'r1', h.ports);

@@ -10,7 +10,7 @@ import { StoreModelRegistry } from '../../adapters/local/storeModelRegistry.ts';
 import { CsvPriceSource } from '../../adapters/sources/csvSource.ts';
 import type { StockopsConfig } from '../../core/config/configTypes.ts';
 import { formatPriceCsv, type PriceBar } from '../../core/market/priceBar.ts';
-import { runDaily } from '../../core/pipeline/dailyRun.ts';
+import { DAILY_STEPS, DailyRun, runDaily, StepFailedError } from '../../core/pipeline/dailyRun.ts';
 import type { ProgressReporter } from '../../core/pipeline/progress.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 import { useTempDir } from '../support/tempDir.ts';
@@ -241,6 +241,83 @@ describe('stockops run on local adapters', () => {
       champion: { version: 6, model: 'lstm' },
     });
     expect((await registry.list('AAA')).map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a run resumed in a new process reads what earlier tasks stored and ends as a straight run', async () => {
+    const straight = setUp({ AAA: syntheticBars(400, '2019-01-02') });
+    const split = setUp({ AAA: syntheticBars(400, '2019-01-02') });
+    const expected = await run(straight.dataDir, straight.store, ['AAA']);
+
+    const input = (progress: ProgressReporter) => ({
+      runId: '20240101T000000Z-abcdef',
+      env: 'local',
+      config,
+      configHash: base.hash,
+      symbols: ['AAA'],
+      source: new CsvPriceSource(split.dataDir),
+      sourceLabel: `csv:${split.dataDir}`,
+      store: split.store,
+      registry: new StoreModelRegistry(split.store),
+      hash: sha256Hex,
+      gitCommit: null,
+      until: '2030-12-31',
+      now: () => new Date(Date.UTC(2024, 0, 1)),
+      progress,
+    });
+    // the first process stops after train; a second one (empty memory) runs gate and register
+    const first = await DailyRun.open(input(recorder().progress));
+    for (const step of ['ingest', 'validate', 'features', 'evaluate', 'train'] as const) {
+      await first.step(step);
+    }
+    const later = recorder();
+    const second = await DailyRun.open(input(later.progress));
+    await second.step('gate');
+    const io = await second.step('register');
+    const summary = await second.summary();
+
+    expect(later.events).toEqual([
+      'start gate AAA',
+      'done gate AAA',
+      'start register AAA',
+      'done register AAA',
+    ]);
+    expect(io.inputs).toContain('runs/20240101T000000Z-abcdef/models/symbol=AAA/');
+    expect(summary.status).toBe('succeeded');
+    expect(summary.steps.map((s) => s.step)).toEqual(DAILY_STEPS);
+    expect(summary.results.AAA?.metrics).toEqual(expected.results.AAA?.metrics);
+    expect(summary.results.AAA?.gate).toEqual(expected.results.AAA?.gate);
+    expect(summary.results.AAA?.registry).toEqual(expected.results.AAA?.registry);
+    const [a, b] = [
+      await new StoreModelRegistry(straight.store).list('AAA'),
+      await new StoreModelRegistry(split.store).list('AAA'),
+    ];
+    expect(b.map((p) => p.lineage.artifacts)).toEqual(a.map((p) => p.lineage.artifacts));
+  });
+
+  it('a step that fails for every symbol throws a non-retryable error; others skip it', async () => {
+    const { dataDir, store } = setUp({});
+    const r = await DailyRun.open({
+      runId: 'r',
+      env: 'local',
+      config,
+      configHash: base.hash,
+      symbols: ['NOPE'],
+      source: new CsvPriceSource(dataDir),
+      sourceLabel: `csv:${dataDir}`,
+      store,
+      registry: new StoreModelRegistry(store),
+      hash: sha256Hex,
+      gitCommit: null,
+      until: '2030-12-31',
+      now: () => new Date(Date.UTC(2024, 0, 1)),
+      progress: recorder().progress,
+    });
+    const failed = await r.step('ingest').catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StepFailedError);
+    expect((failed as StepFailedError).retryable).toBe(false);
+    expect((failed as Error).message).toMatch(/^ingest failed for every symbol: NOPE: /);
+    await expect(r.step('validate')).rejects.toThrow(/no symbol left/);
+    expect((await r.summary()).results.NOPE?.status).toBe('failed');
   });
 
   it('gives identical metrics on two runs with the same seed, data and config', async () => {
