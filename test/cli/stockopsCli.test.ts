@@ -353,7 +353,7 @@ describe('stockops CLI', () => {
     expect(tune.stdout).toMatch(/AAA: best trial [12], rmse_return 0\.\d+/);
     expect(tune.stdout).toMatch(/model: \{units: \d+, learning_rate: [\d.e-]+, dropout: [\d.]+\}/);
     expect(cli(['tune', ...common, '--trials', '0']).code).toBe(2);
-  });
+  }, 120_000); // five CLI processes, each loading tfjs
 
   it('evaluate explains an empty store', () => {
     const { code, stderr } = cli(['evaluate', '--store', tempDir(), '--symbols', 'AAA']);
