@@ -2,7 +2,6 @@ import { appendFile } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import * as core from '@actions/core';
 import type { ConfigIssue } from '../../core/config/configError.ts';
-import { formatIssue } from '../../core/config/configError.ts';
 
 /**
  * What an action tells the runner: outputs, the job summary, log lines and annotations.
@@ -85,9 +84,10 @@ export function workspacePath(file: string, workspace = process.env.GITHUB_WORKS
  */
 export function annotateIssues(issues: readonly ConfigIssue[], report: ActionReport): void {
   for (const issue of issues) {
+    const file = workspacePath(issue.file);
     report.error(`${issue.path}: ${issue.message}`, {
-      title: formatIssue({ ...issue, message: '' }).replace(/: $/, ''),
-      file: workspacePath(issue.file),
+      title: `${file}:${issue.line}:${issue.column}: ${issue.path}`,
+      file,
       startLine: issue.line,
       startColumn: issue.column,
     });
