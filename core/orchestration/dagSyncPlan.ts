@@ -182,7 +182,8 @@ export function mwaaSourceChanges(
     const sidecar = SIDECARS.find((s) => s.file === plan.file);
     if (sidecar === undefined) throw new Error(`unknown MWAA source file ${plan.file}`);
     const path = current[sidecar.pathField] ?? null;
-    if (path !== sidecar.file) changes.push({ field: sidecar.pathField, from: path, to: sidecar.file });
+    if (path !== sidecar.file)
+      changes.push({ field: sidecar.pathField, from: path, to: sidecar.file });
     const version = current[sidecar.versionField] ?? null;
     if (plan.versionId === null || version !== plan.versionId) {
       changes.push({ field: sidecar.versionField, from: version, to: plan.versionId });
@@ -240,7 +241,12 @@ export function renderDagSyncPlan(plan: DagSyncPlan): string {
     ...deletes.map((k) => `| ${code(k)} | delete | |`),
   ];
   if (rows.length > 0) {
-    lines.push('', '| object | action | bytes |', '| --- | --- | ---: |', ...rows.slice(0, MAX_ROWS));
+    lines.push(
+      '',
+      '| object | action | bytes |',
+      '| --- | --- | ---: |',
+      ...rows.slice(0, MAX_ROWS),
+    );
     if (rows.length > MAX_ROWS) lines.push('', `… and ${rows.length - MAX_ROWS} more.`);
   }
   const present = plan.sidecars.filter((s) => s.action !== 'absent');

@@ -18,7 +18,12 @@ const local = (key: string, sha256: string, size = 10) => ({ key, sha256, size }
 describe('planObjectSync', () => {
   it('uploads new and changed objects, deletes removed ones, leaves equal ones alone', () => {
     const plan = planObjectSync(
-      [local('dags/b.py', 'b2'), local('dags/a.py', 'a'), local('dags/c.py', 'c'), local('dags/d.py', 'd', 11)],
+      [
+        local('dags/b.py', 'b2'),
+        local('dags/a.py', 'a'),
+        local('dags/c.py', 'c'),
+        local('dags/d.py', 'd', 11),
+      ],
       [
         { key: 'dags/a.py', size: 10, sha256: 'a' },
         { key: 'dags/b.py', size: 10, sha256: 'b1' },
@@ -75,12 +80,24 @@ describe('planSidecar and mwaaSourceChanges', () => {
     const file = local('requirements.txt', 'h');
     expect(planSidecar(REQUIREMENTS, file, undefined).action).toBe('upload');
     expect(
-      planSidecar(REQUIREMENTS, file, { key: 'requirements.txt', size: 10, sha256: 'old', versionId: 'v1' }),
+      planSidecar(REQUIREMENTS, file, {
+        key: 'requirements.txt',
+        size: 10,
+        sha256: 'old',
+        versionId: 'v1',
+      }),
     ).toEqual({ file: 'requirements.txt', action: 'upload', versionId: null });
     expect(
-      planSidecar(REQUIREMENTS, file, { key: 'requirements.txt', size: 10, sha256: 'h', versionId: 'v1' }),
+      planSidecar(REQUIREMENTS, file, {
+        key: 'requirements.txt',
+        size: 10,
+        sha256: 'h',
+        versionId: 'v1',
+      }),
     ).toEqual({ file: 'requirements.txt', action: 'unchanged', versionId: 'v1' });
-    expect(planSidecar(REQUIREMENTS, undefined, { key: 'requirements.txt', size: 1, versionId: 'v0' })).toEqual({
+    expect(
+      planSidecar(REQUIREMENTS, undefined, { key: 'requirements.txt', size: 1, versionId: 'v0' }),
+    ).toEqual({
       file: 'requirements.txt',
       action: 'absent',
       versionId: 'v0',
@@ -124,9 +141,9 @@ describe('planSidecar and mwaaSourceChanges', () => {
     expect(() => mwaaUpdateFields(changes)).toThrow(
       'RequirementsS3ObjectVersion: the new object version is not known yet',
     );
-    expect(() => mwaaSourceChanges({}, [{ file: 'x.zip', action: 'upload', versionId: 'v' }])).toThrow(
-      'unknown MWAA source file x.zip',
-    );
+    expect(() =>
+      mwaaSourceChanges({}, [{ file: 'x.zip', action: 'upload', versionId: 'v' }]),
+    ).toThrow('unknown MWAA source file x.zip');
   });
 });
 

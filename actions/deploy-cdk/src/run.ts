@@ -85,17 +85,25 @@ export async function run(inputs: DeployCdkInputs, deps: DeployCdkDeps = {}): Pr
   const outputsFile = deps.outputsFile ?? runnerTempFile(`stockops-cdk-outputs-${inputs.env}.json`);
   const args = cdkArgs({ ...common, command: 'deploy', outputsFile });
   const result = await report.group(`cdk deploy (${scope})`, () =>
-    runner(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1' }, echo: true }),
+    runner(process.execPath, [cli, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      echo: true,
+    }),
   );
   if (result.code !== 0) {
-    throw new Error(`cdk deploy exited with ${result.code}:\n${tail(`${result.stdout}\n${result.stderr}`)}`);
+    throw new Error(
+      `cdk deploy exited with ${result.code}:\n${tail(`${result.stdout}\n${result.stderr}`)}`,
+    );
   }
   let outputs: StackOutputs = {};
-  if (existsSync(outputsFile)) outputs = parseStackOutputs(readFileSync(outputsFile, 'utf8'), outputsFile);
+  if (existsSync(outputsFile))
+    outputs = parseStackOutputs(readFileSync(outputsFile, 'utf8'), outputsFile);
   report.setOutput('diff-file', '');
   report.setOutput('stack-outputs', JSON.stringify(outputs));
   const rows = Object.entries(outputs).flatMap(([stack, o]) =>
-    Object.entries(o).map(([k, v]) => `| ${tableCell(stack)} | ${tableCell(k)} | ${tableCell(v)} |`),
+    Object.entries(o).map(
+      ([k, v]) => `| ${tableCell(stack)} | ${tableCell(k)} | ${tableCell(v)} |`,
+    ),
   );
   await report.summary(
     [

@@ -17,7 +17,8 @@ import {
   SIDECARS,
   type SidecarPlan,
 } from '../../../core/orchestration/dagSyncPlan.ts';
-import { loadActionConfig, runnerTempFile, writeFileAtomic } from '../../shared/actionFiles.ts';
+import { loadActionConfig } from '../../shared/actionConfig.ts';
+import { runnerTempFile, writeFileAtomic } from '../../shared/actionFiles.ts';
 import { type ActionReport, githubReport } from '../../shared/actionReport.ts';
 import { ConfigurationError } from '../../shared/actionRuntime.ts';
 import { awsClientSettings } from '../../shared/awsClients.ts';
@@ -67,16 +68,19 @@ export async function syncDags(
   const bucket = new S3DagBucket({ bucket: inputs.bucket, client: s3 });
 
   const local = readDagSources(inputs.dagsDir);
-  const planned = await report.group(`plan: ${inputs.dagsDir} → s3://${inputs.bucket}`, async () => {
-    const remoteDags = await bucket.list(DAG_PREFIX);
-    const dags = planObjectSync(local.dags, remoteDags);
-    const sidecars: SidecarPlan[] = [];
-    for (const s of SIDECARS) {
-      const file = local.sidecars.find((f) => f.key === s.file);
-      sidecars.push(planSidecar(s, file, await bucket.head(s.file)));
-    }
-    return { dags, sidecars };
-  });
+  const planned = await report.group(
+    `plan: ${inputs.dagsDir} → s3://${inputs.bucket}`,
+    async () => {
+      const remoteDags = await bucket.list(DAG_PREFIX);
+      const dags = planObjectSync(local.dags, remoteDags);
+      const sidecars: SidecarPlan[] = [];
+      for (const s of SIDECARS) {
+        const file = local.sidecars.find((f) => f.key === s.file);
+        sidecars.push(planSidecar(s, file, await bucket.head(s.file)));
+      }
+      return { dags, sidecars };
+    },
+  );
 
   const mwaa = inputs.mwaaEnvironment
     ? (deps.mwaa ?? new MWAAClient(awsClientSettings('mwaa', region)))

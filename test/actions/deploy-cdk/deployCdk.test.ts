@@ -34,7 +34,8 @@ Resources
 
 /** A runner that records each call and answers like the CDK CLI would. */
 function fakeCdk(answer: (args: readonly string[]) => Partial<CommandResult> = () => ({})) {
-  const calls: { command: string; args: readonly string[]; options: CommandOptions | undefined }[] = [];
+  const calls: { command: string; args: readonly string[]; options: CommandOptions | undefined }[] =
+    [];
   const runner = async (command: string, args: readonly string[], options?: CommandOptions) => {
     calls.push({ command, args, options });
     return { code: 0, stdout: '', stderr: '', ...answer(args) };
@@ -61,7 +62,10 @@ describe('deploy-cdk', () => {
     const outputsFile = join(dir, 'outputs.json');
     const { calls, runner } = fakeCdk((args) => {
       const file = args[args.indexOf('--outputs-file') + 1] as string;
-      writeFileSync(file, JSON.stringify({ 'stockops-dev-ml': { EndpointName: 'stockops-dev-amzn', Port: 8080 } }));
+      writeFileSync(
+        file,
+        JSON.stringify({ 'stockops-dev-ml': { EndpointName: 'stockops-dev-amzn', Port: 8080 } }),
+      );
       return { stdout: 'deployed' };
     });
     const report = new RecordingReport();
@@ -99,7 +103,11 @@ describe('deploy-cdk', () => {
       runner,
       outputsFile: join(tempDir(), 'o.json'),
     });
-    expect(calls[0]?.args.slice(1, 4)).toEqual(['deploy', 'stockops-prod-storage', 'stockops-prod-ml']);
+    expect(calls[0]?.args.slice(1, 4)).toEqual([
+      'deploy',
+      'stockops-prod-storage',
+      'stockops-prod-ml',
+    ]);
   });
 
   it('writes the diff in diff mode and deploys nothing', async () => {
@@ -139,10 +147,19 @@ describe('deploy-cdk', () => {
   });
 
   it('fails with the end of the output when the CLI fails', async () => {
-    const { runner } = fakeCdk(() => ({ code: 1, stderr: 'line 1\n❌ stockops-dev-ml failed: AccessDenied\n' }));
+    const { runner } = fakeCdk(() => ({
+      code: 1,
+      stderr: 'line 1\n❌ stockops-dev-ml failed: AccessDenied\n',
+    }));
     await expect(
-      run(inputs(), { report: new RecordingReport(), runner, outputsFile: join(tempDir(), 'o.json') }),
-    ).rejects.toThrow('cdk deploy exited with 1:\n\nline 1\n❌ stockops-dev-ml failed: AccessDenied');
+      run(inputs(), {
+        report: new RecordingReport(),
+        runner,
+        outputsFile: join(tempDir(), 'o.json'),
+      }),
+    ).rejects.toThrow(
+      'cdk deploy exited with 1:\n\nline 1\n❌ stockops-dev-ml failed: AccessDenied',
+    );
     const diff = fakeCdk(() => ({ code: 2, stderr: 'boom' }));
     await expect(
       run(inputs({ mode: 'diff' }), { report: new RecordingReport(), runner: diff.runner }),
@@ -150,9 +167,9 @@ describe('deploy-cdk', () => {
   });
 
   it('says to run npm ci when the CLI is missing', async () => {
-    await expect(run(inputs(), { cdkCli: '/nonexistent/cdk', report: new RecordingReport() })).rejects.toThrow(
-      'no CDK CLI at /nonexistent/cdk: run npm ci before this step',
-    );
+    await expect(
+      run(inputs(), { cdkCli: '/nonexistent/cdk', report: new RecordingReport() }),
+    ).rejects.toThrow('no CDK CLI at /nonexistent/cdk: run npm ci before this step');
   });
 
   it('writes the real GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files', async () => {
@@ -167,10 +184,18 @@ describe('deploy-cdk', () => {
 
   it('runs the real CDK CLI: cdk synth of dev with the same app and context', async () => {
     const out = join(tempDir(), 'cdk.out');
-    const args = cdkArgs({ command: 'synth', env: 'dev', stacks: [], configDir: 'config', outputDir: out });
+    const args = cdkArgs({
+      command: 'synth',
+      env: 'dev',
+      stacks: [],
+      configDir: 'config',
+      outputDir: out,
+    });
     const result = await runCommand(process.execPath, [CLI, ...args]);
     expect(result.code, result.stderr).toBe(0);
-    const templates = readdirSync(out).filter((f) => f.endsWith('.template.json')).sort();
+    const templates = readdirSync(out)
+      .filter((f) => f.endsWith('.template.json'))
+      .sort();
     expect(templates).toEqual(
       expect.arrayContaining([
         'stockops-dev-ml.template.json',
@@ -184,14 +209,27 @@ describe('deploy-cdk', () => {
 
 describe('cdkCommand', () => {
   it('maps stack names and refuses another environment', () => {
-    expect(stackNames('dev', ['ml', 'stockops-dev-storage'])).toEqual(['stockops-dev-ml', 'stockops-dev-storage']);
+    expect(stackNames('dev', ['ml', 'stockops-dev-storage'])).toEqual([
+      'stockops-dev-ml',
+      'stockops-dev-storage',
+    ]);
     expect(() => stackNames('dev', ['stockops-prod-ml'])).toThrow(ConfigurationError);
-    expect(() => stackNames('dev', ['stockops-prod-ml'])).toThrow('stockops-prod-ml is not a stack of dev');
+    expect(() => stackNames('dev', ['stockops-prod-ml'])).toThrow(
+      'stockops-prod-ml is not a stack of dev',
+    );
     expect(() => stackNames('dev', ['Bad Name'])).toThrow('"Bad Name" is not a stack name');
   });
 
   it('adds --quiet to synth and --output when asked', () => {
-    expect(cdkArgs({ command: 'synth', env: 'staging', stacks: ['stockops-staging-ml'], configDir: 'c', outputDir: 'o' })).toEqual([
+    expect(
+      cdkArgs({
+        command: 'synth',
+        env: 'staging',
+        stacks: ['stockops-staging-ml'],
+        configDir: 'c',
+        outputDir: 'o',
+      }),
+    ).toEqual([
       'synth',
       'stockops-staging-ml',
       '--context',
@@ -208,7 +246,9 @@ describe('cdkCommand', () => {
   it('parses the outputs file and rejects what is not one', () => {
     expect(parseStackOutputs('{"a":{"K":"v","N":1}}', 'f')).toEqual({ a: { K: 'v', N: '1' } });
     expect(() => parseStackOutputs('nope', 'f')).toThrow(/^f: the CDK outputs file is not JSON/);
-    expect(() => parseStackOutputs('[]', 'f')).toThrow('f: the CDK outputs file is not a JSON object');
+    expect(() => parseStackOutputs('[]', 'f')).toThrow(
+      'f: the CDK outputs file is not a JSON object',
+    );
     expect(() => parseStackOutputs('{"a":3}', 'f')).toThrow('f: outputs of a are not an object');
   });
 

@@ -30,7 +30,10 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Points GITHUB_OUTPUT and GITHUB_STEP_SUMMARY at fresh empty files in `dir`, as the runner
  * does for each step, and restores the environment after the test.
  */
-export function useRunnerFiles(): (dir: string) => { outputs(): Record<string, string>; summary(): string } {
+export function useRunnerFiles(): (dir: string) => {
+  outputs(): Record<string, string>;
+  summary(): string;
+} {
   const saved: Record<string, string | undefined> = {};
   afterEach(() => {
     for (const [k, v] of Object.entries(saved)) {

@@ -9,20 +9,20 @@ import {
 import {
   CreateBucketCommand,
   HeadObjectCommand,
-  ListObjectVersionsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isDagSyncPlan } from '../../../core/orchestration/dagSyncPlan.ts';
-import { parseInputs, type SyncDagsInputs } from '../../../actions/sync-dags/src/inputs.ts';
-import { run, syncDags } from '../../../actions/sync-dags/src/run.ts';
 import { Inputs } from '../../../actions/shared/actionInputs.ts';
 import { RecordingReport } from '../../../actions/shared/actionReport.ts';
 import { ConfigurationError } from '../../../actions/shared/actionRuntime.ts';
+import { parseInputs, type SyncDagsInputs } from '../../../actions/sync-dags/src/inputs.ts';
+import { run, syncDags } from '../../../actions/sync-dags/src/run.ts';
+import { isDagSyncPlan } from '../../../core/orchestration/dagSyncPlan.ts';
 import { type MotoServer, startMoto } from '../../support/motoServer.ts';
 import { useTempDir } from '../../support/tempDir.ts';
 import { useRunnerFiles } from '../support/runnerFiles.ts';
@@ -295,7 +295,9 @@ describe('sync-dags errors', () => {
   it('names a missing bucket', async () => {
     await expect(
       run(inputs({ bucket: 'airflow-missing-bucket' }), { report: new RecordingReport(), mwaa }),
-    ).rejects.toThrow(/S3 ListObjectsV2 s3:\/\/airflow-missing-bucket\/dags\/\* failed: NoSuchBucket/);
+    ).rejects.toThrow(
+      /S3 ListObjectsV2 s3:\/\/airflow-missing-bucket\/dags\/\* failed: NoSuchBucket/,
+    );
   });
 
   it.each([

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseInputs } from '../../../actions/validate-config/src/inputs.ts';
-import { run } from '../../../actions/validate-config/src/run.ts';
 import { Inputs } from '../../../actions/shared/actionInputs.ts';
 import { RecordingReport } from '../../../actions/shared/actionReport.ts';
 import { ConfigurationError } from '../../../actions/shared/actionRuntime.ts';
+import { parseInputs } from '../../../actions/validate-config/src/inputs.ts';
+import { run } from '../../../actions/validate-config/src/run.ts';
 import { configDir, removeConfigDirs } from '../../config/configDir.ts';
 import { useTempDir } from '../../support/tempDir.ts';
 import { useRunnerFiles } from '../support/runnerFiles.ts';
@@ -22,7 +22,8 @@ describe('validate-config', () => {
     expect(report.errors).toEqual([]);
     const summary = report.summaries[0] ?? '';
     expect(summary).toContain('### Config: ✅ valid (config)');
-    for (const env of ENVS) expect(summary).toMatch(new RegExp(`\\| ${env} \\| ✅ valid \\| \`[0-9a-f]{12}\` \\|`));
+    for (const env of ENVS)
+      expect(summary).toMatch(new RegExp(`\\| ${env} \\| ✅ valid \\| \`[0-9a-f]{12}\` \\|`));
   });
 
   it('annotates an error in an overlay at its line and column', async () => {
@@ -42,8 +43,12 @@ describe('validate-config', () => {
   it('annotates an error in base.yaml once, not once per environment', async () => {
     const dir = configDir({ 'base.yaml': (t) => t.replace(/^symbols:/m, 'symbol_list:') });
     const report = new RecordingReport();
-    await expect(run({ configDir: dir, envs: ENVS }, { report })).rejects.toThrow(/config errors?:/);
-    const files = report.errors.map((e) => `${e.properties?.file}:${e.properties?.startLine}:${e.message}`);
+    await expect(run({ configDir: dir, envs: ENVS }, { report })).rejects.toThrow(
+      /config errors?:/,
+    );
+    const files = report.errors.map(
+      (e) => `${e.properties?.file}:${e.properties?.startLine}:${e.message}`,
+    );
     expect(new Set(files).size).toBe(files.length);
     expect(report.outputs.errors).toBe(String(files.length));
     expect(report.summaries[0]).toMatch(/\| local \| ❌/);

@@ -1,17 +1,18 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseInputs, type ValidateDagsInputs } from '../../../actions/validate-dags/src/inputs.ts';
-import { run } from '../../../actions/validate-dags/src/run.ts';
 import { Inputs } from '../../../actions/shared/actionInputs.ts';
 import { RecordingReport } from '../../../actions/shared/actionReport.ts';
 import { ConfigurationError, runAction } from '../../../actions/shared/actionRuntime.ts';
+import { parseInputs, type ValidateDagsInputs } from '../../../actions/validate-dags/src/inputs.ts';
+import { run } from '../../../actions/validate-dags/src/run.ts';
 import { useTempDir } from '../../support/tempDir.ts';
 import { useRunnerFiles } from '../support/runnerFiles.ts';
 
 const tempDir = useTempDir('stockops-validate-dags-');
 const runnerFiles = useRunnerFiles();
-const BAD = 'dag_id: demo\nschedule: "0 6 * * MON-FRI"\ntimezone: Mars/Olympus\ntasks:\n  a:\n    type: ingest\n    after: [nope]\n';
+const BAD =
+  'dag_id: demo\nschedule: "0 6 * * MON-FRI"\ntimezone: Mars/Olympus\ntasks:\n  a:\n    type: ingest\n    after: [nope]\n';
 
 let workspace: string;
 const savedWorkspace = process.env.GITHUB_WORKSPACE;
@@ -53,7 +54,12 @@ describe('validate-dags', () => {
     expect(report.errors.map((e) => [e.message, e.properties])).toEqual([
       [
         'timezone: unknown IANA time zone "Mars/Olympus"',
-        { title: 'specs/bad.yaml:3:11: timezone', file: 'specs/bad.yaml', startLine: 3, startColumn: 11 },
+        {
+          title: 'specs/bad.yaml:3:11: timezone',
+          file: 'specs/bad.yaml',
+          startLine: 3,
+          startColumn: 11,
+        },
       ],
       [
         'tasks.a.params.function_name: is required for a ingest task',
@@ -99,7 +105,9 @@ describe('validate-dags', () => {
     );
     expect(files.outputs()).toEqual({ specs: '2', errors: '3' });
     expect(files.summary()).toContain('### DAG specs: ❌ 3 errors');
-    expect(files.summary()).toContain(`- \`${join(workspace, 'specs', 'bad.yaml')}:7:13: tasks.a.after: unknown task "nope"\``);
+    expect(files.summary()).toContain(
+      `- \`${join(workspace, 'specs', 'bad.yaml')}:7:13: tasks.a.after: unknown task "nope"\``,
+    );
     expect(failures).toHaveLength(1);
     expect(annotations).toEqual([]);
   });
@@ -115,6 +123,10 @@ describe('validate-dags inputs', () => {
   });
   it('reads its inputs', () => {
     const v: Record<string, string> = { path: 'p', 'config-dir': 'c', env: 'prod' };
-    expect(parseInputs(new Inputs((n) => v[n] ?? ''))).toEqual({ path: 'p', configDir: 'c', env: 'prod' });
+    expect(parseInputs(new Inputs((n) => v[n] ?? ''))).toEqual({
+      path: 'p',
+      configDir: 'c',
+      env: 'prod',
+    });
   });
 });
