@@ -41,3 +41,11 @@ export function featuresKey(symbol: string): string {
 export function gateDecisionKey(runId: string, symbol: string): string {
   return `runs/${runId}/gate/symbol=${symbol}/decision.json`;
 }
+
+export function runReportHtmlKey(runId: string): string {
+  return `runs/${runId}/report.html`;
+}
+
+export function runReportMarkdownKey(runId: string): string {
+  return `runs/${runId}/report.md`;
+}

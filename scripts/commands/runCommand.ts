@@ -8,6 +8,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
+import { writeReportFor } from './reportCommand.ts';
 import { runSpecCommand } from './runSpecCommand.ts';
 
 export interface RunOptions extends DataOptions {
@@ -49,9 +50,19 @@ export async function runCommand(options: RunOptions): Promise<number> {
     now: () => new Date(),
     progress: progressRenderer(),
   });
+  // The report is drawn from what the run stored, exactly as `stockops report` redraws it.
+  const reported = await writeReportFor(ctx.store, summary.run_id, (line) =>
+    process.stderr.write(`${line}\n`),
+  ).then(
+    () => true,
+    (error: unknown) => {
+      process.stderr.write(`report failed: ${(error as Error).message}\n`);
+      return false;
+    },
+  );
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderSummary(summary));
-  return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+  return summary.status === 'succeeded' && reported ? EXIT_OK : EXIT_FAILED;
 }
 
 /** One line per model: walk-forward RMSE of returns, ratio to the best baseline, MAPE. */
