@@ -351,7 +351,13 @@ export function gateHistoryChart(
         {
           mark: { type: 'point', filled: true, size: 60 },
           encoding: {
-            x: { field: 'run', type: 'ordinal', title: 'run', sort: null },
+            x: {
+              field: 'run',
+              type: 'ordinal',
+              title: 'run',
+              sort: null,
+              axis: { labelAngle: -40 },
+            },
             y: { field: 'v', type: 'quantitative', title: 'error ratio', scale: { zero: false } },
             color: {
               field: 's',

@@ -19,7 +19,7 @@ import { fixtureDrift, fullRun } from './reportFixtures.ts';
  * test-artifacts/.
  */
 
-export const CHROMIUM_INSTALL = 'sudo apt-get update && sudo apt-get install -y chromium';
+const CHROMIUM_INSTALL = 'sudo apt-get update && sudo apt-get install -y chromium';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
 const SYMBOL = 'AAA';
@@ -106,7 +106,7 @@ function charts(page: Page): Promise<ChartCheck[]> {
         ? [...svg.querySelectorAll('g.role-mark path, g.role-mark rect, g.role-mark line')]
         : [];
       const drawn = shapes.filter((el) => {
-        const b = (el as SVGGraphicsElement).getBBox();
+        const b = (el as unknown as { getBBox(): { width: number; height: number } }).getBBox();
         return (
           (b.width > 0 || b.height > 0) &&
           (el.tagName !== 'path' || (el.getAttribute('d') ?? '') !== '')

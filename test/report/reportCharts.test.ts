@@ -12,7 +12,7 @@ import {
 import { fixtureDrift, fixtureEvaluation, fixtureGate } from './reportFixtures.ts';
 
 const values = <T>(spec: Readonly<Record<string, unknown>> | undefined) =>
-  (spec?.data as { values: T[] }).values;
+  ((spec?.data ?? { values: [] }) as { values: T[] }).values;
 
 /** Forecasts where model `m` is always off by 1 and `b` by 2: the ratio is exactly 0.5. */
 function constantErrors(n: number): EvaluationForecasts {

@@ -84,7 +84,9 @@ describe('buildRunReport', () => {
       { summary, symbols: [{ symbol: 'AAA', result, evaluation, gate }], recentDays: 10 },
       renderer,
     );
-    const values = (renderer.specs[0]?.data as { values: { d: string; v: number }[] }).values;
+    const values = (
+      (renderer.specs[0]?.data ?? { values: [] }) as { values: { d: string; v: number }[] }
+    ).values;
     const days = new Set(values.map((v) => v.d));
     expect(days.size).toBe(10);
     expect([...days].at(-1)).toBe(evaluation.plan.holdout.to);
