@@ -1,6 +1,6 @@
-import { VegaSvgRenderer } from '../../adapters/charts/vegaSvgRenderer.ts';
 import { loadConfig } from '../../adapters/local/configFiles.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import type { ChartRenderer } from '../../core/ports/chartRenderer.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { ReportInputError, writeRunReport } from '../../core/report/runReportFiles.ts';
 import { EXIT_OK, UsageError } from '../cli/cliErrors.ts';
@@ -15,13 +15,22 @@ export interface ReportOptions extends CommonOptions {
 
 const RUN_ID = /^[A-Za-z0-9._=+-]+$/;
 
+/**
+ * The vega renderer, imported on first use: vega and vega-lite take about half a second to load,
+ * which every other command (and the CLI's --help) should not pay.
+ */
+export async function vegaRenderer(): Promise<ChartRenderer> {
+  const { VegaSvgRenderer } = await import('../../adapters/charts/vegaSvgRenderer.ts');
+  return new VegaSvgRenderer();
+}
+
 /** Writes a run's report and says where; shared by `stockops run` and `stockops report`. */
 export async function writeReportFor(
   store: ObjectStore,
   runId: string,
   log: (line: string) => void,
 ): Promise<string> {
-  const written = await writeRunReport(store, runId, new VegaSvgRenderer());
+  const written = await writeRunReport(store, runId, await vegaRenderer());
   log(
     `report ${written.htmlKey} (${(written.htmlBytes / 1024).toFixed(0)} KiB), ${written.markdownKey}`,
   );

@@ -1,8 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { VegaSvgRenderer } from '../../adapters/charts/vegaSvgRenderer.ts';
 import { type ForecastServer, startForecastServer } from '../../adapters/http/forecastServer.ts';
 import { EmfInvocationMetrics } from '../../adapters/local/emfMetrics.ts';
+import type { ChartRenderer } from '../../core/ports/chartRenderer.ts';
 import { buildDashboard } from '../../core/report/dashboard.ts';
 import { loadDashboardInput, nextSessionForecasts } from '../../core/report/dashboardFiles.ts';
 import type { ServedVariant } from '../../core/serving/invocation.ts';
@@ -16,6 +16,7 @@ import {
   type RegistryOptions,
   servingContext,
 } from '../cli/servingContext.ts';
+import { vegaRenderer } from './reportCommand.ts';
 
 export interface ServeOptions extends RegistryOptions {
   /** Default 8080; 0 picks a free port. */
@@ -98,7 +99,11 @@ export async function startServe(
   ];
   const { metrics, target, end } = metricsSink(options.metrics, ctx.storeRoot, ctx.group);
   let served: readonly ServedVariant[] = [];
-  const renderer = new VegaSvgRenderer();
+  let renderer: Promise<ChartRenderer> | undefined;
+  const chartRenderer = () => {
+    renderer ??= vegaRenderer();
+    return renderer;
+  };
   const server = await startForecastServer(
     {
       load: async () => {
@@ -126,7 +131,7 @@ export async function startServe(
             now: () => new Date(),
             nextForecasts: () => nextSessionForecasts(served, ctx.store, ctx.group),
           }),
-          renderer,
+          await chartRenderer(),
         ),
     },
     { port, host: options.host ?? serving?.host ?? '127.0.0.1' },
