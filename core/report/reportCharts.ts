@@ -140,7 +140,7 @@ export function residualChart(
             },
           },
         },
-        { mark: { type: 'rule', color: '#444' }, encoding: { y: { datum: 0 } } },
+        rule(0),
       ],
     },
   };
@@ -182,14 +182,9 @@ export function errorRatioOverTimeChart(
       });
     }
   }
-  const rules: VegaLiteSpec[] = [
-    { mark: { type: 'rule', color: '#444' }, encoding: { y: { datum: 1 } } },
-  ];
+  const rules: VegaLiteSpec[] = [rule(1)];
   if (maxRatio !== null && maxRatio !== 1) {
-    rules.push({
-      mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] },
-      encoding: { y: { datum: maxRatio } },
-    });
+    rules.push(rule(maxRatio, { color: '#c0392b', strokeDash: [4, 3] }));
   }
   return {
     id,
@@ -262,7 +257,7 @@ export function foldErrorRatioChart(id: string, e: Evaluation): ChartDefinition 
             color: { field: 'm', type: 'nominal', title: null, sort: models },
           },
         },
-        { mark: { type: 'rule', color: '#444' }, encoding: { y: { datum: 1 } } },
+        rule(1),
       ],
     },
   };
@@ -322,7 +317,7 @@ export function realisedErrorChart(id: string, drift: DriftReport): ChartDefinit
             y: { field: 'v', type: 'quantitative', title: 'error ratio', scale: { zero: false } },
           },
         },
-        { mark: { type: 'rule', color: '#444' }, encoding: { y: { datum: 1 } } },
+        rule(1),
       ],
     },
   };
@@ -367,7 +362,7 @@ export function gateHistoryChart(
             },
           },
         },
-        { mark: { type: 'rule', color: '#444' }, encoding: { y: { datum: 1 } } },
+        rule(1),
       ],
     },
   };
@@ -406,6 +401,21 @@ export function registryMetricChart(
         },
       },
     },
+  };
+}
+
+/**
+ * A horizontal reference line. It carries one datum of its own: in a layer it would otherwise
+ * inherit the chart's data and be drawn once per row.
+ */
+function rule(
+  y: number,
+  style: Readonly<Record<string, unknown>> = { color: '#444' },
+): VegaLiteSpec {
+  return {
+    data: { values: [{}] },
+    mark: { type: 'rule', ...style },
+    encoding: { y: { datum: y } },
   };
 }
 

@@ -115,6 +115,13 @@ describe('VegaSvgRenderer', () => {
     expect(svg).toContain('v2 b');
   });
 
+  it('draws each reference line once, not once per data row', async () => {
+    const chart = errorRatioOverTimeChart('t', constantErrors(30), 'm', 'b', 1.2, 5);
+    const svg = await new VegaSvgRenderer().toSvg(chart?.spec ?? {});
+    const ruleGroups = svg.split('class="mark-rule role-mark').slice(1);
+    expect(ruleGroups.map((g) => g.split('</g>')[0]?.match(/<line/g)?.length)).toEqual([1, 1]);
+  });
+
   it('refuses a spec that would fetch its data', async () => {
     await expect(
       new VegaSvgRenderer().toSvg({ data: { url: 'https://example.com/x.json' }, mark: 'bar' }),
