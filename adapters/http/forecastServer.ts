@@ -35,6 +35,8 @@ export interface ForecastServerOptions {
   readonly maxBodyBytes?: number;
   /** How long close() waits for in-flight requests before cutting connections. Default 30 s. */
   readonly drainTimeoutMs?: number;
+  /** Renders the HTML of `GET /dashboard`; without it the route does not exist (the container). */
+  readonly dashboard?: () => Promise<string>;
 }
 
 export interface ListenOptions {
@@ -105,6 +107,20 @@ export async function startForecastServer(
     return sendJson(res, 503, state);
   };
 
+  const dashboard = (render: () => Promise<string>, res: ServerResponse) => {
+    render().then(
+      (html) => send(res, { status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+      (error: unknown) => {
+        log(`dashboard failed: ${(error as Error).stack ?? String(error)}`);
+        send(res, {
+          status: 500,
+          contentType: 'text/plain; charset=utf-8',
+          body: `dashboard failed: ${(error as Error).message}\n`,
+        });
+      },
+    );
+  };
+
   const invocation = async (req: IncomingMessage, res: ServerResponse, start: number) => {
     let variant: ServedVariant | undefined;
     let refusal: InvocationError | undefined;
@@ -168,7 +184,7 @@ export async function startForecastServer(
     });
     const path = (req.url ?? '/').split('?', 1)[0];
     const method = req.method ?? 'GET';
-    const route = ROUTES[path ?? ''];
+    const route = options.dashboard && path === '/dashboard' ? 'GET' : ROUTES[path ?? ''];
     if (route === undefined) {
       req.resume();
       return sendJson(res, 404, { error: `no route ${path}: use GET /ping or POST /invocations` });
@@ -180,6 +196,7 @@ export async function startForecastServer(
       });
     }
     if (path === '/ping') return ping(res);
+    if (path === '/dashboard' && options.dashboard) return dashboard(options.dashboard, res);
     if (path === '/execution-parameters') {
       return sendJson(res, 200, {
         MaxConcurrentTransforms: 1,

@@ -56,3 +56,11 @@ export function trainedModelsPrefix(runId: string, symbol: string): string {
 export function dailyStateKey(runId: string): string {
   return `runs/${runId}/daily.json`;
 }
+
+export function runReportHtmlKey(runId: string): string {
+  return `runs/${runId}/report.html`;
+}
+
+export function runReportMarkdownKey(runId: string): string {
+  return `runs/${runId}/report.md`;
+}

@@ -73,6 +73,24 @@ export interface ModelEvaluation {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Every forecast scored, one entry per target date in time order: the fold test days, then the
+ * hold-out. Parallel arrays keep the file small; the report and the notebook draw from them.
+ * Forecasts are rounded to 9 significant digits, far below any score's precision.
+ */
+export interface EvaluationForecasts {
+  /** Target dates. */
+  readonly dates: readonly IsoDate[];
+  /** Fold index of each date; -1 for the hold-out. */
+  readonly fold: readonly number[];
+  /** avg_price at the origin (the session before the target). */
+  readonly origin_avg_price: readonly number[];
+  /** ln(avg_price[target] / avg_price[origin]). */
+  readonly actual_log_return: readonly number[];
+  /** Keyed by model name: its forecast log return for each date. */
+  readonly predicted_log_return: Readonly<Record<string, readonly number[]>>;
+}
+
 export interface Evaluation {
   readonly schema: typeof EVALUATION_SCHEMA_V2;
   readonly symbol: string;
@@ -97,4 +115,6 @@ export interface Evaluation {
   readonly best_baseline: string;
   /** The candidate's name, when one was evaluated. */
   readonly candidate: string | null;
+  /** The forecasts behind the scores; absent in evaluations written before it was added. */
+  readonly forecasts?: EvaluationForecasts;
 }

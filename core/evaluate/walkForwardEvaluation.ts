@@ -6,6 +6,7 @@ import {
   type BaselineComparison,
   EVALUATION_SCHEMA_V2,
   type Evaluation,
+  type EvaluationForecasts,
   type FoldPlanEntry,
   type ForecastScores,
   type ModelEvaluation,
@@ -248,7 +249,35 @@ export async function evaluateWalkForward(input: WalkForwardEvaluationInput): Pr
     models,
     best_baseline: bestBaseline,
     candidate: forecasters.find((f) => f.kind === 'candidate')?.name ?? null,
+    forecasts: forecastsOf(aggregateRange.start, plan.holdout, segments),
   };
+
+  function forecastsOf(
+    start: number,
+    holdout: IndexRange,
+    tested: readonly Segment[],
+  ): EvaluationForecasts {
+    const idx: number[] = [];
+    for (let i = start; i < holdout.end; i++) idx.push(i);
+    const foldOf = (i: number) =>
+      tested.find((s) => i >= s.test.start && i < s.test.end)?.fold ?? -1;
+    return {
+      dates: idx.map(targetDate),
+      fold: idx.map(foldOf),
+      origin_avg_price: idx.map((i) => originPrice[i] as number),
+      actual_log_return: idx.map((i) => round9(actual[i] as number)),
+      predicted_log_return: Object.fromEntries(
+        forecasters.map((f) => {
+          const p = predictions.get(f.name) as Float64Array;
+          return [f.name, idx.map((i) => round9(p[i] as number))];
+        }),
+      ),
+    };
+  }
+}
+
+function round9(x: number): number {
+  return Number(x.toPrecision(9));
 }
 
 function checkForecasters(forecasters: readonly Forecaster[]): void {

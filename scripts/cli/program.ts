@@ -10,6 +10,7 @@ import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
 import { predictCommand } from '../commands/predictCommand.ts';
+import { reportCommand } from '../commands/reportCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
 import { serveCommand } from '../commands/serveCommand.ts';
 import { trainCommand } from '../commands/trainCommand.ts';
@@ -142,6 +143,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--max-payload-mb <n>', 'largest request in MB, 1 to 6 (default 6)')
     .action(act(predictCommand));
+
+  withCommon(program.command('report'))
+    .description("(re)write a stored run's HTML report and Markdown summary (runs/<id>/report.*)")
+    .requiredOption('--run <runId>', 'the run id (a folder under runs/ in the store)')
+    .option('--store <dir>', 'object store root (overrides config store.root)')
+    .option('--markdown', 'also print the Markdown summary on stdout')
+    .action(act(reportCommand));
 
   const config = program.command('config').description('validate or show the configuration');
   config

@@ -5,6 +5,7 @@ import type { ResolvedConfig } from '../../core/config/resolveConfig.ts';
 import { featureOptions } from '../../core/features/featureOptions.ts';
 import type { FeatureOptions } from '../../core/features/featureTable.ts';
 import type { ModelPackage, ModelRegistry } from '../../core/ports/modelRegistry.ts';
+import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { UsageError } from './cliErrors.ts';
 import { type CommonOptions, parseSymbols } from './commandContext.ts';
 
@@ -18,6 +19,7 @@ export interface RegistryOptions extends CommonOptions {
 export interface ServingContext {
   readonly resolved: ResolvedConfig;
   readonly storeRoot: string;
+  readonly store: ObjectStore;
   readonly registry: ModelRegistry;
   readonly group: string;
   readonly features: FeatureOptions;
@@ -40,6 +42,7 @@ export function servingContext(options: RegistryOptions): ServingContext {
   return {
     resolved,
     storeRoot: store.location,
+    store,
     registry: new StoreModelRegistry(store),
     group,
     features: featureOptions(config),

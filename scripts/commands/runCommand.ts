@@ -17,6 +17,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
+import { writeReportFor } from './reportCommand.ts';
 
 export interface RunOptions extends DataOptions {
   readonly json?: boolean;
@@ -114,12 +115,24 @@ export async function runCommand(options: RunOptions): Promise<number> {
     previous,
   );
   const summary = await daily.summary();
+  // The report is drawn from what the run stored, exactly as `stockops report` redraws it.
+  const reported = await writeReportFor(store, summary.run_id, (line) =>
+    process.stderr.write(`${line}\n`),
+  ).then(
+    () => true,
+    (error: unknown) => {
+      process.stderr.write(`report failed: ${(error as Error).message}\n`);
+      return false;
+    },
+  );
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     process.stdout.write(renderSummary(summary));
     process.stdout.write(renderTasks(state, spec.file, `${store.location}/${stateKey(runId)}`));
   }
-  return state.status === 'succeeded' && summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+  return state.status === 'succeeded' && summary.status === 'succeeded' && reported
+    ? EXIT_OK
+    : EXIT_FAILED;
 }
 
 function isDailyStep(type: TaskSpec['type']): type is StepName {

@@ -2,6 +2,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ForecastServer, startForecastServer } from '../../adapters/http/forecastServer.ts';
 import { EmfInvocationMetrics } from '../../adapters/local/emfMetrics.ts';
+import type { ChartRenderer } from '../../core/ports/chartRenderer.ts';
+import { buildDashboard } from '../../core/report/dashboard.ts';
+import { loadDashboardInput, nextSessionForecasts } from '../../core/report/dashboardFiles.ts';
 import type { ServedVariant } from '../../core/serving/invocation.ts';
 import { type InvocationMetrics, NO_METRICS } from '../../core/serving/invocationMetrics.ts';
 import { servingModelFromRegistry } from '../../core/serving/registryModels.ts';
@@ -13,6 +16,7 @@ import {
   type RegistryOptions,
   servingContext,
 } from '../cli/servingContext.ts';
+import { vegaRenderer } from './reportCommand.ts';
 
 export interface ServeOptions extends RegistryOptions {
   /** Default 8080; 0 picks a free port. */
@@ -94,6 +98,12 @@ export async function startServe(
       : []),
   ];
   const { metrics, target, end } = metricsSink(options.metrics, ctx.storeRoot, ctx.group);
+  let served: readonly ServedVariant[] = [];
+  let renderer: Promise<ChartRenderer> | undefined;
+  const chartRenderer = () => {
+    renderer ??= vegaRenderer();
+    return renderer;
+  };
   const server = await startForecastServer(
     {
       load: async () => {
@@ -107,10 +117,22 @@ export async function startServe(
           );
           variants.push({ name: v.name, weight: v.weight, model });
         }
+        served = variants;
         return variants;
       },
       metrics,
       log,
+      dashboard: async () =>
+        buildDashboard(
+          await loadDashboardInput({
+            store: ctx.store,
+            registry: ctx.registry,
+            group: ctx.group,
+            now: () => new Date(),
+            nextForecasts: () => nextSessionForecasts(served, ctx.store, ctx.group),
+          }),
+          await chartRenderer(),
+        ),
     },
     { port, host: options.host ?? serving?.host ?? '127.0.0.1' },
   );
@@ -137,7 +159,7 @@ export async function serveCommand(
   const served = await running.server.ready;
   process.stdout.write(
     served
-      ? `serving ${running.group} on ${running.server.url} (POST /invocations, GET /ping); EMF metrics → ${running.metricsTarget}\n`
+      ? `serving ${running.group} on ${running.server.url} (POST /invocations, GET /ping, GET /dashboard); EMF metrics → ${running.metricsTarget}\n`
       : `not serving ${running.group}: the model failed to load (see above); ${running.server.url}/ping answers 503\n`,
   );
   const signal = await waitForStop();

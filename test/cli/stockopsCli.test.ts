@@ -60,6 +60,7 @@ describe('stockops CLI', () => {
       'gate',
       'serve',
       'predict',
+      'report',
       'config',
       'calendar',
     ]) {

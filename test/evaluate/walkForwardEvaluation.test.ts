@@ -97,6 +97,44 @@ describe('evaluateWalkForward', () => {
     expect(e.models.persistence?.aggregate.to).toBe(e.plan.folds[2]?.test_to);
   });
 
+  it('keeps every forecast behind the scores, fold by fold, then the hold-out', async () => {
+    const e = await evaluateWalkForward(
+      input({ forecasters: [...baselineForecasters(), stubCandidate()] }),
+    );
+    const f = e.forecasts;
+    if (!f) throw new Error('no forecasts');
+    expect(f.dates).toHaveLength(3 * 10 + 5);
+    expect(f.fold).toEqual([
+      ...Array(10).fill(0),
+      ...Array(10).fill(1),
+      ...Array(10).fill(2),
+      ...Array(5).fill(-1),
+    ]);
+    expect(f.dates[0]).toBe(e.plan.folds[0]?.test_from);
+    expect(f.dates.at(-1)).toBe(e.plan.holdout.to);
+    expect(Object.keys(f.predicted_log_return)).toEqual([...BASELINE_NAMES, 'stub_lstm']);
+    // persistence forecasts no change; the realised returns rebuild the target prices
+    expect(new Set(f.predicted_log_return.persistence)).toEqual(new Set([0]));
+    const i = f.dates.indexOf(e.plan.holdout.from);
+    const target = table.dates.indexOf(e.plan.holdout.from);
+    expect(f.origin_avg_price[i]).toBe(table.avgPrice[target - 1]);
+    expect(
+      (f.origin_avg_price[i] as number) * Math.exp(f.actual_log_return[i] as number),
+    ).toBeCloseTo(table.avgPrice[target] as number, 6);
+    // the hold-out RMSE recomputed from the stored forecasts is the one scored
+    const sq = f.dates
+      .map((_, k) => k)
+      .filter((k) => f.fold[k] === -1)
+      .map(
+        (k) =>
+          ((f.predicted_log_return.stub_lstm?.[k] as number) -
+            (f.actual_log_return[k] as number)) **
+          2,
+      );
+    const rmse = Math.sqrt(sq.reduce((a, b) => a + b, 0) / sq.length);
+    expect(rmse).toBeCloseTo(e.models.stub_lstm?.holdout.scores.rmse_return as number, 8);
+  });
+
   it('records the data, the config and the candidate', async () => {
     const e = await evaluateWalkForward(
       input({ forecasters: [...baselineForecasters(), stubCandidate()] }),

@@ -213,7 +213,7 @@ describe('stockops serve', () => {
     const code = await serveCommand({ ...common(), port: '0', metrics: '-' }, () => stop);
     expect(code).toBe(0);
     expect(out.join('')).toMatch(
-      /^serving AMZN on http:\/\/127\.0\.0\.1:\d+ \(POST \/invocations, GET \/ping\); EMF metrics → stdout$/m,
+      /^serving AMZN on http:\/\/127\.0\.0\.1:\d+ \(POST \/invocations, GET \/ping, GET \/dashboard\); EMF metrics → stdout$/m,
     );
     expect(err.join('')).toMatch(/SIGTERM: draining in-flight requests/);
     const tampered = join(tempDir(), 'store');
