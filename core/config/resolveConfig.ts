@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonicalJson.ts';
+import { crossFieldIssues } from './crossFieldRules.ts';
 import { ConfigError, type ConfigIssue } from './configError.ts';
 import {
   ENVIRONMENTS,
@@ -68,6 +69,8 @@ export function resolveConfig(input: ResolveConfigInput): ResolvedConfig {
   const fallback = { file: first.file, position: { line: 1, column: 1 } };
   const invalid = validateConfig(value, tree, fallback);
   if (invalid.length > 0) throw new ConfigError(invalid, files);
+  const related = crossFieldIssues(value as StockopsConfig, tree, fallback);
+  if (related.length > 0) throw new ConfigError(related, files);
 
   return {
     env,
