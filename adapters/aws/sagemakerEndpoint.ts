@@ -34,7 +34,13 @@ export class EndpointDeploymentError extends Error {
   }
 }
 
-const WAIT_STATES = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'UpdateRollbackFailed'];
+const WAIT_STATES = [
+  'Creating',
+  'Updating',
+  'SystemUpdating',
+  'RollingBack',
+  'UpdateRollbackFailed',
+];
 
 /** SageMaker models, endpoint configs and endpoints, as promote-model uses them. */
 export class SageMakerEndpoints {
@@ -121,7 +127,11 @@ export class SageMakerEndpoints {
   async waitInService(
     name: string,
     configName: string,
-    options: { readonly pollMs: number; readonly timeoutMs: number; readonly onStatus: (line: string) => void },
+    options: {
+      readonly pollMs: number;
+      readonly timeoutMs: number;
+      readonly onStatus: (line: string) => void;
+    },
   ): Promise<EndpointView> {
     const started = this.#clock.now();
     let last = '';

@@ -51,7 +51,9 @@ export class SageMakerModelPackages {
   /** Creates the group unless it exists (the ml stack creates them; a new symbol may not have one yet). */
   async ensureGroup(group: string, description: string): Promise<'exists' | 'created'> {
     try {
-      await this.#client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: group }));
+      await this.#client.send(
+        new DescribeModelPackageGroupCommand({ ModelPackageGroupName: group }),
+      );
       return 'exists';
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -123,10 +125,7 @@ export class SageMakerModelPackages {
   }
 
   /** The versions whose metadata matches every given entry (re-runs find what they registered). */
-  async find(
-    group: string,
-    match: Readonly<Record<string, string>>,
-  ): Promise<SageMakerPackage[]> {
+  async find(group: string, match: Readonly<Record<string, string>>): Promise<SageMakerPackage[]> {
     const found: SageMakerPackage[] = [];
     for (const { arn } of await this.list(group)) {
       const pkg = await this.describe(arn);

@@ -1,5 +1,4 @@
 import { canonicalJson } from './canonicalJson.ts';
-import { crossFieldIssues } from './crossFieldRules.ts';
 import { ConfigError, type ConfigIssue } from './configError.ts';
 import {
   ENVIRONMENTS,
@@ -7,6 +6,7 @@ import {
   isEnvironment,
   type StockopsConfig,
 } from './configTypes.ts';
+import { crossFieldIssues } from './crossFieldRules.ts';
 import { mergeNodes, type SourceNode, toPlain } from './sourceTree.ts';
 import { validateConfig } from './validateConfig.ts';
 import { type ConfigSource, parseConfigSource } from './yamlSource.ts';

@@ -79,7 +79,9 @@ export function trainingHyperparameters(
       continue;
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      problems.push(`${name}: expected a number, a boolean or a string (got ${JSON.stringify(value)})`);
+      problems.push(
+        `${name}: expected a number, a boolean or a string (got ${JSON.stringify(value)})`,
+      );
       continue;
     }
     values[name] = String(value);
@@ -92,7 +94,11 @@ export function trainingHyperparameters(
 }
 
 /** `s3://bucket/prefix/<job>/output/model.tar.gz`: where SageMaker puts the model directory. */
-export function modelArtifactUri(training: TrainingConfig, bucket: string, jobName: string): string {
+export function modelArtifactUri(
+  training: TrainingConfig,
+  bucket: string,
+  jobName: string,
+): string {
   return `${outputPath(training, bucket)}/${jobName}/output/model.tar.gz`;
 }
 
