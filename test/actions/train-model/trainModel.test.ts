@@ -9,7 +9,7 @@ import {
   SageMakerClient,
   StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, runAction } from '../../../actions/shared/actionRuntime.ts';
 import { parseInputs, type TrainModelInputs } from '../../../actions/train-model/src/inputs.ts';
@@ -235,7 +235,7 @@ describe('train-model against moto', () => {
 // moto completes every training job at once and does not implement StopTrainingJob, so the
 // wait's in-progress, failure and cancellation paths are driven by aws-sdk-client-mock.
 describe('train-model waiting (aws-sdk-client-mock: moto has no running jobs or StopTrainingJob)', () => {
-  let sagemaker: ReturnType<typeof mockClient<SageMakerClient>>;
+  let sagemaker: AwsClientStub<SageMakerClient>;
   // a class-level mock: created here, not at import, so the moto tests above talk to moto
   beforeAll(() => {
     sagemaker = mockClient(SageMakerClient);
