@@ -29,7 +29,9 @@ export function unpackModelArchive(bytes: Uint8Array, uri: string): ModelFiles {
     throw new ModelArtifactError(uri, `not gzip (${(error as Error).message})`);
   }
   const files: ModelFiles = {};
-  for (const item of parseTar(tar)) {
+  // parseTar reads `data.buffer` from offset 0, ignoring byteOffset; a small Buffer from
+  // gunzipSync is a slice of Node's shared pool, so it gets a copy of its own
+  for (const item of parseTar(new Uint8Array(tar))) {
     if (item.type !== 'file' || item.data === undefined) continue;
     files[item.name.replace(/^(\.\/)+/, '')] = item.data;
   }

@@ -3,14 +3,20 @@ import { get } from './gateRead.ts';
 import type { GateChampion } from './gateTypes.ts';
 
 /** The registered package now serving (the group's latest Approved version). */
-export interface RegisteredChampion {
-  readonly kind: 'baseline' | 'candidate';
-  /** The model's name in its evaluation (`last_close`, `lstm`). */
-  readonly model: string;
-  readonly version: number;
-  /** The evaluation shipped in the champion's own artifact (made on the data of its day). */
-  readonly evaluation: Evaluation;
-}
+export type RegisteredChampion =
+  | {
+      readonly kind: 'baseline';
+      /** The model's name in the evaluations (`last_close`). */
+      readonly model: string;
+      readonly version: number;
+    }
+  | {
+      readonly kind: 'candidate';
+      readonly model: string;
+      readonly version: number;
+      /** The evaluation shipped in the champion's own artifact (made on the data of its day). */
+      readonly evaluation: Evaluation;
+    };
 
 /**
  * The champion the gate compares with, chosen as the local pipeline's championForGate does,

@@ -68,3 +68,50 @@ export function approvalDescription(identity: PackageIdentity, decision: GateDec
         : `gate: ${decision.reasons.join('; ')}`;
   return text.length <= DESCRIPTION_LIMIT ? text : `${text.slice(0, DESCRIPTION_LIMIT - 1)}…`;
 }
+
+/** One package gate-promotion registers: what it is, with which status and why. */
+export interface PlannedPackage {
+  readonly identity: PackageIdentity;
+  readonly status: 'Approved' | 'Rejected';
+  readonly approvalDescription: string;
+  /** The container environment: which model of the model directory the package serves. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a gate decision registers, in order. A group with no Approved version first gets the
+ * best baseline, Approved by rule, so the endpoint serves the best model the evidence supports
+ * from the first deploy (as the local registry does; the other baselines stay in the
+ * evaluation). Then the candidate, Approved or Rejected by the gate, registered after the
+ * baseline so that an approved candidate is the group's latest Approved version: the champion.
+ */
+export function plannedPackages(input: {
+  readonly evaluation: Evaluation;
+  readonly decision: GateDecision;
+  readonly trainingJob: string;
+  readonly firstChampion: boolean;
+}): PlannedPackage[] {
+  const { evaluation, decision, trainingJob } = input;
+  const planned: PlannedPackage[] = [];
+  const add = (identity: PackageIdentity, status: PlannedPackage['status']) =>
+    planned.push({
+      identity,
+      status,
+      approvalDescription: approvalDescription(identity, decision),
+      environment: { STOCKOPS_SERVE_MODEL: identity.model },
+      metadata: packageMetadata(identity, evaluation),
+    });
+  const best = evaluation.best_baseline;
+  if (input.firstChampion && evaluation.models[best]?.kind === 'baseline') {
+    add({ kind: 'baseline', model: best, trainingJob }, 'Approved');
+  }
+  const candidate = evaluation.candidate;
+  if (candidate !== null && evaluation.models[candidate]?.kind === 'candidate') {
+    add(
+      { kind: 'candidate', model: candidate, trainingJob },
+      decision.decision === 'approve' ? 'Approved' : 'Rejected',
+    );
+  }
+  return planned;
+}
