@@ -24,6 +24,8 @@ export interface SageMakerPackage {
   readonly version: number;
   readonly status: ApprovalStatus;
   readonly approvalDescription: string;
+  /** What it is and, for a registered package, why it got its first status. */
+  readonly description: string;
   readonly image: string;
   readonly modelDataUrl: string;
   readonly environment: Readonly<Record<string, string>>;
@@ -110,6 +112,7 @@ export class SageMakerModelPackages {
       version: p.ModelPackageVersion ?? versionOf(arn),
       status: (p.ModelApprovalStatus ?? 'PendingManualApproval') as ApprovalStatus,
       approvalDescription: p.ApprovalDescription ?? '',
+      description: p.ModelPackageDescription ?? '',
       image: container?.Image ?? '',
       modelDataUrl: container?.ModelDataUrl ?? '',
       environment: container?.Environment ?? {},
@@ -138,7 +141,12 @@ export class SageMakerModelPackages {
     const out = await this.#client.send(
       new CreateModelPackageCommand({
         ModelPackageGroupName: input.group,
-        ModelPackageDescription: input.description,
+        // CreateModelPackage has no ApprovalDescription (only UpdateModelPackage does): the
+        // reason for the initial status goes into the description, at most 1024 characters
+        ModelPackageDescription: `${input.description}: ${input.approvalDescription}`.slice(
+          0,
+          1024,
+        ),
         InferenceSpecification: {
           Containers: [
             {
@@ -151,9 +159,6 @@ export class SageMakerModelPackages {
           SupportedResponseMIMETypes: ['application/json'],
         },
         ModelApprovalStatus: input.status as ModelApprovalStatus,
-        ...(input.status === 'PendingManualApproval'
-          ? {}
-          : { ApprovalDescription: input.approvalDescription }),
         CustomerMetadataProperties: { ...input.metadata },
       }),
     );
