@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { parse as parseYaml } from 'yaml';
 import type { ActionReport } from '../../actions/shared/sagemakerActions.ts';
 import type { AwsClients } from '../../adapters/aws/awsClients.ts';
 import type { WaitClock } from '../../adapters/aws/sagemakerTraining.ts';
@@ -138,4 +139,29 @@ export function parseOutputFile(text: string): Record<string, string> {
     out[name] = value.join('\n');
   }
   return out;
+}
+
+/** An action's action.yml: runtime, and each input's default and each output, by name. */
+export function actionManifest(name: string): {
+  readonly using: string;
+  readonly main: string;
+  readonly inputs: Record<string, { required: boolean; default?: string }>;
+  readonly outputs: string[];
+} {
+  const doc = parseYaml(readFileSync(join('actions', name, 'action.yml'), 'utf8')) as {
+    runs: { using: string; main: string };
+    inputs: Record<string, { required: boolean; default?: string }>;
+    outputs: Record<string, unknown>;
+  };
+  return {
+    using: doc.runs.using,
+    main: doc.runs.main,
+    inputs: Object.fromEntries(
+      Object.entries(doc.inputs).map(([k, v]) => [
+        k,
+        { required: v.required, ...(v.default === undefined ? {} : { default: v.default }) },
+      ]),
+    ),
+    outputs: Object.keys(doc.outputs),
+  };
 }

@@ -7,6 +7,7 @@ import {
 import { GateRejected, run } from '../../../actions/gate-promotion/src/run.ts';
 import { ConfigurationError, runAction } from '../../../actions/shared/actionRuntime.ts';
 import {
+  actionManifest,
   createBucket,
   IMAGE_URI,
   motoClients,
@@ -292,5 +293,25 @@ describe('gate-promotion against moto', () => {
     } finally {
       runner.restore();
     }
+  });
+});
+
+describe('gate-promotion action.yml', () => {
+  it("declares the contract's inputs, defaults and outputs, on node24", () => {
+    expect(actionManifest('gate-promotion')).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      inputs: {
+        env: { required: true },
+        symbol: { required: false, default: '' },
+        'job-name': { required: true },
+        'model-artifact': { required: true },
+        'image-uri': { required: true },
+        'fail-on-reject': { required: false, default: 'true' },
+        region: { required: false, default: '' },
+        'config-dir': { required: false, default: 'config' },
+      },
+      outputs: ['decision', 'model-package-arn', 'reasons'],
+    });
   });
 });

@@ -14,6 +14,7 @@ import { type PromoteModelInputs, parseInputs } from '../../../actions/promote-m
 import { run } from '../../../actions/promote-model/src/run.ts';
 import { ConfigurationError, runAction } from '../../../actions/shared/actionRuntime.ts';
 import {
+  actionManifest,
   fakeClock,
   IMAGE_URI,
   motoClients,
@@ -324,5 +325,26 @@ describe('promote-model updates (aws-sdk-client-mock: moto lacks UpdateEndpoint)
       'endpoint stockops-prod-amzn is Updating: another deployment is in progress; re-run when it is InService',
     );
     expect(sm.commandCalls(UpdateEndpointCommand)).toEqual([]);
+  });
+});
+
+describe('promote-model action.yml', () => {
+  it("declares the contract's inputs, defaults and outputs, on node24", () => {
+    expect(actionManifest('promote-model')).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      inputs: {
+        env: { required: true },
+        symbol: { required: false, default: '' },
+        'model-package-arn': { required: false, default: '' },
+        'source-env': { required: false, default: '' },
+        'role-arn': { required: true },
+        region: { required: false, default: '' },
+        'wait-minutes': { required: false, default: '30' },
+        'poll-seconds': { required: false, default: '30' },
+        'config-dir': { required: false, default: 'config' },
+      },
+      outputs: ['endpoint-name', 'model-version', 'model-package-arn'],
+    });
   });
 });

@@ -16,6 +16,7 @@ import { parseInputs, type TrainModelInputs } from '../../../actions/train-model
 import { run } from '../../../actions/train-model/src/run.ts';
 import { trainingJobName } from '../../../core/training/trainingJobRequest.ts';
 import {
+  actionManifest,
   BUCKET,
   fakeClock,
   IMAGE_URI,
@@ -351,3 +352,26 @@ function logsWithoutStreams(client: ReturnType<typeof motoClients>['logs']) {
   }) as typeof client.send;
   return fake;
 }
+
+describe('train-model action.yml', () => {
+  it("declares the contract's inputs, defaults and outputs, on node24", () => {
+    expect(actionManifest('train-model')).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      inputs: {
+        env: { required: true },
+        symbol: { required: false, default: '' },
+        hyperparameters: { required: false, default: '{}' },
+        'role-arn': { required: true },
+        'image-uri': { required: true },
+        bucket: { required: true },
+        wait: { required: false, default: 'true' },
+        region: { required: false, default: '' },
+        reason: { required: false, default: '' },
+        'config-dir': { required: false, default: 'config' },
+        'poll-seconds': { required: false, default: '30' },
+      },
+      outputs: ['job-name', 'model-artifact', 'metrics'],
+    });
+  });
+});
