@@ -148,6 +148,7 @@ export interface AwsConfig {
     readonly memory_mb: number;
     readonly timeout_seconds: number;
   };
+  readonly training: TrainingConfig;
   readonly endpoint: {
     readonly instance_type: string;
     readonly min_capacity: number;
@@ -171,6 +172,21 @@ export interface AwsConfig {
   };
   readonly budget: { readonly monthly_usd: number };
   readonly emr: { readonly enabled: boolean; readonly release_label: string };
+}
+
+/** SageMaker training jobs (the train-model action); S3 prefixes end in `/`. */
+export interface TrainingConfig {
+  readonly instance_type: string;
+  readonly instance_count: number;
+  readonly volume_gb: number;
+  readonly max_runtime_seconds: number;
+  readonly use_spot: boolean;
+  /** Spot capacity wait plus the run; greater than max_runtime_seconds (resolveConfig checks). */
+  readonly max_wait_seconds: number;
+  readonly checkpoint_s3_prefix: string;
+  /** One SYMBOL.csv per symbol: the train channel. */
+  readonly train_channel_prefix: string;
+  readonly output_prefix: string;
 }
 
 /** The alert types: one SNS topic each in AWS, one alert log locally. */

@@ -6,6 +6,7 @@ import {
   isEnvironment,
   type StockopsConfig,
 } from './configTypes.ts';
+import { crossFieldIssues } from './crossFieldRules.ts';
 import { mergeNodes, type SourceNode, toPlain } from './sourceTree.ts';
 import { validateConfig } from './validateConfig.ts';
 import { type ConfigSource, parseConfigSource } from './yamlSource.ts';
@@ -68,6 +69,8 @@ export function resolveConfig(input: ResolveConfigInput): ResolvedConfig {
   const fallback = { file: first.file, position: { line: 1, column: 1 } };
   const invalid = validateConfig(value, tree, fallback);
   if (invalid.length > 0) throw new ConfigError(invalid, files);
+  const related = crossFieldIssues(value as StockopsConfig, tree, fallback);
+  if (related.length > 0) throw new ConfigError(related, files);
 
   return {
     env,

@@ -244,6 +244,7 @@ const CASES: readonly BadCase[] = [
       'region',
       'storage',
       'tags',
+      'training',
     ].map((key) => `config/prod.yaml:2:3: aws.${key}: is required`),
   },
   {
@@ -320,6 +321,16 @@ const CASES: readonly BadCase[] = [
     files: {},
     expected: [
       'config/qa.yaml:1:1: env: unknown environment "qa" (expected one of local, dev, staging, prod)',
+    ],
+  },
+  {
+    name: 'spot wait not longer than the run (aws.training)',
+    env: 'staging',
+    files: {
+      'staging.yaml': 'aws:\n  region: us-east-1\n  training:\n    max_wait_seconds: 7200\n',
+    },
+    expected: [
+      'config/staging.yaml:4:23: aws.training.max_wait_seconds: must be greater than aws.training.max_runtime_seconds (7200): it bounds the spot capacity wait plus the run (got 7200)',
     ],
   },
 ];

@@ -215,6 +215,20 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
           timeout_seconds: 'required',
         },
       },
+      training: {
+        presence: 'required',
+        keys: {
+          instance_type: 'required',
+          instance_count: 'required',
+          volume_gb: 'required',
+          max_runtime_seconds: 'required',
+          use_spot: 'required',
+          max_wait_seconds: 'required',
+          checkpoint_s3_prefix: 'required',
+          train_channel_prefix: 'required',
+          output_prefix: 'required',
+        },
+      },
       endpoint: {
         presence: 'required',
         keys: {
