@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Runs before `npm test`: the suite uses moto server (S3 over HTTP) and cfn-lint from a project
-// venv, and the Airflow DAG tests use the real Airflow + Amazon provider from a second one
-// (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact). A fresh
-// clone gets both here, once, from PyPI.
+// Runs before `npm test`: the suite uses moto server (S3 over HTTP), cfn-lint and zizmor from a
+// project venv, and the Airflow DAG tests use the real Airflow + Amazon provider from a second
+// one (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact). A
+// fresh clone gets both here, once, from PyPI; and actionlint (a Go program) built into
+// .tools/bin from the Go module proxy.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 interface Venv {
   readonly dir: string;
@@ -17,8 +19,8 @@ const VENVS: readonly Venv[] = [
   {
     dir: '.venv',
     requirements: 'requirements-dev.txt',
-    tools: ['.venv/bin/moto_server', '.venv/bin/cfn-lint'],
-    why: 'the S3 and CloudFormation tests',
+    tools: ['.venv/bin/moto_server', '.venv/bin/cfn-lint', '.venv/bin/zizmor'],
+    why: 'the S3, CloudFormation and workflow tests',
   },
   {
     dir: '.venv-airflow',
@@ -51,5 +53,43 @@ for (const venv of VENVS) {
   }
   process.stderr.write(
     `stockops: ${venv.dir} ready in ${((Date.now() - started) / 1000).toFixed(0)}s\n`,
+  );
+}
+
+/** Go programs the tests run, built with `go install` into .tools/bin (git-ignored). */
+interface GoTool {
+  readonly binary: string;
+  readonly module: string;
+  readonly why: string;
+}
+
+const GO_TOOLS: readonly GoTool[] = [
+  {
+    binary: '.tools/bin/actionlint',
+    module: 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12',
+    why: 'the workflow tests (test/workflows)',
+  },
+];
+
+for (const tool of GO_TOOLS) {
+  if (existsSync(tool.binary)) continue;
+  // Go ships as /usr/local/go on machines where it is not on PATH.
+  const go = spawnSync('go', ['version']).status === 0 ? 'go' : '/usr/local/go/bin/go';
+  process.stderr.write(`stockops: building ${tool.binary} for ${tool.why} (${tool.module})…\n`);
+  const started = Date.now();
+  const r = spawnSync(go, ['install', tool.module], {
+    stdio: 'inherit',
+    // GOTOOLCHAIN=local: build with the installed Go instead of fetching another toolchain.
+    env: { ...process.env, GOBIN: resolve('.tools/bin'), GOTOOLCHAIN: 'local' },
+  });
+  if (r.status !== 0) {
+    process.stderr.write(
+      `stockops: \`${go} install ${tool.module}\` failed (exit ${r.status ?? r.error?.message}); ` +
+        `${tool.why} need Go 1.25+ and access to the Go module proxy\n`,
+    );
+    process.exit(1);
+  }
+  process.stderr.write(
+    `stockops: ${tool.binary} ready in ${((Date.now() - started) / 1000).toFixed(0)}s\n`,
   );
 }
