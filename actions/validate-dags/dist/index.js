@@ -36454,6 +36454,29 @@ function entryAt(root, path6, key) {
   return parent?.kind === "map" ? parent.entries.get(key) : void 0;
 }
 
+// core/config/crossFieldRules.ts
+function crossFieldIssues(config, tree, fallback) {
+  const issues = [];
+  const at = (path6, message2) => {
+    const where = nodeAt(tree, path6) ?? fallback;
+    issues.push({
+      file: where.file,
+      line: where.position.line,
+      column: where.position.column,
+      path: path6.join("."),
+      message: message2
+    });
+  };
+  const training = config.aws?.training;
+  if (training && training.max_wait_seconds <= training.max_runtime_seconds) {
+    at(
+      ["aws", "training", "max_wait_seconds"],
+      `must be greater than aws.training.max_runtime_seconds (${training.max_runtime_seconds}): it bounds the spot capacity wait plus the run (got ${training.max_wait_seconds})`
+    );
+  }
+  return issues;
+}
+
 // core/config/validateConfig.ts
 var import__ = __toESM(require__(), 1);
 
@@ -36734,6 +36757,7 @@ var schema_default = {
         "network",
         "mwaa",
         "ingest",
+        "training",
         "endpoint",
         "alerts",
         "alarms",
@@ -36928,6 +36952,72 @@ var schema_default = {
               type: "integer",
               minimum: 3,
               maximum: 900
+            }
+          }
+        },
+        training: {
+          description: "SageMaker training jobs started by the train-model action (CreateTrainingJob).",
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "instance_type",
+            "instance_count",
+            "volume_gb",
+            "max_runtime_seconds",
+            "use_spot",
+            "max_wait_seconds",
+            "checkpoint_s3_prefix",
+            "train_channel_prefix",
+            "output_prefix"
+          ],
+          properties: {
+            instance_type: {
+              description: "Training instance type (the LSTM trains on CPU).",
+              type: "string",
+              pattern: "^ml\\.[a-z0-9]+\\.[a-z0-9]+$"
+            },
+            instance_count: {
+              description: "Training instances; the container trains on one.",
+              type: "integer",
+              minimum: 1,
+              maximum: 1
+            },
+            volume_gb: {
+              description: "ML storage volume attached to each training instance.",
+              type: "integer",
+              minimum: 1,
+              maximum: 16384
+            },
+            max_runtime_seconds: {
+              description: "StoppingCondition.MaxRuntimeInSeconds: SageMaker stops the job after this long.",
+              type: "integer",
+              minimum: 60,
+              maximum: 2419200
+            },
+            use_spot: {
+              description: "Managed spot training: cheaper, may be interrupted; the container resumes from its checkpoints.",
+              type: "boolean"
+            },
+            max_wait_seconds: {
+              description: "StoppingCondition.MaxWaitTimeInSeconds (spot capacity wait plus the run); must be greater than max_runtime_seconds. Sent only with use_spot.",
+              type: "integer",
+              minimum: 60,
+              maximum: 2419200
+            },
+            checkpoint_s3_prefix: {
+              description: "Key prefix in the action's bucket that SageMaker syncs with /opt/ml/checkpoints.",
+              type: "string",
+              pattern: "^[A-Za-z0-9!_.*'()/-]+/$"
+            },
+            train_channel_prefix: {
+              description: "Key prefix in the action's bucket holding one SYMBOL.csv per symbol: the train channel.",
+              type: "string",
+              pattern: "^[A-Za-z0-9!_.*'()/-]+/$"
+            },
+            output_prefix: {
+              description: "Key prefix in the action's bucket where SageMaker writes <job>/output/model.tar.gz.",
+              type: "string",
+              pattern: "^[A-Za-z0-9!_.*'()/-]+/$"
             }
           }
         },
@@ -37629,6 +37719,8 @@ function resolveConfig(input) {
   const fallback = { file: first.file, position: { line: 1, column: 1 } };
   const invalid = validateConfig(value, tree, fallback);
   if (invalid.length > 0) throw new ConfigError(invalid, files);
+  const related = crossFieldIssues(value, tree, fallback);
+  if (related.length > 0) throw new ConfigError(related, files);
   return {
     env,
     config: deepFreeze(value),
