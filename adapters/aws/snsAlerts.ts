@@ -1,6 +1,11 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import type { AwsConfig } from '../../core/config/configTypes.ts';
-import { ALERT_TYPES, type Alert, type AlertPublisher, type AlertType } from '../../core/ports/alerts.ts';
+import {
+  ALERT_TYPES,
+  type Alert,
+  type AlertPublisher,
+  type AlertType,
+} from '../../core/ports/alerts.ts';
 
 export type AlertTopics = Readonly<Record<AlertType, string>>;
 
@@ -17,7 +22,9 @@ export function alertTopicsFromEnv(env: Readonly<Record<string, string | undefin
       `SNS alerts need a topic ARN per alert type: set ${missing.map(topicEnvName).join(', ')}`,
     );
   }
-  return Object.fromEntries(ALERT_TYPES.map((t) => [t, env[topicEnvName(t)] as string])) as AlertTopics;
+  return Object.fromEntries(
+    ALERT_TYPES.map((t) => [t, env[topicEnvName(t)] as string]),
+  ) as AlertTopics;
 }
 
 /**

@@ -26,7 +26,11 @@ export const SERVING_NAMESPACE = 'stockops/serving';
 export const PIPELINE_NAMESPACE = 'stockops';
 
 /** An IEnvironment whose sink is `write`: the library's serializer, our destination. */
-function lineEnvironment(name: string, type: string, write: (document: string) => void): IEnvironment {
+function lineEnvironment(
+  name: string,
+  type: string,
+  write: (document: string) => void,
+): IEnvironment {
   const serializer = new LogSerializer();
   const sink = {
     name: 'StockopsLineSink',
@@ -138,7 +142,11 @@ export class EmfMonitorMetrics implements MonitorMetrics {
 
   constructor(options: { readonly write: (document: string) => void; readonly env: string }) {
     this.env = options.env;
-    this.environment = lineEnvironment(`stockops-${options.env}-monitor`, 'stockops-monitor', options.write);
+    this.environment = lineEnvironment(
+      `stockops-${options.env}-monitor`,
+      'stockops-monitor',
+      options.write,
+    );
   }
 
   async record(report: DriftReport, state: MonitorState): Promise<void> {

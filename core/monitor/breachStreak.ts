@@ -56,7 +56,8 @@ export function parseMonitorState(text: string, where: string, symbol: string): 
   if (o?.schema !== MONITOR_STATE_SCHEMA) {
     throw new Error(`${where}: schema: expected "${MONITOR_STATE_SCHEMA}"`);
   }
-  if (o.symbol !== symbol) throw new Error(`${where}: symbol: expected "${symbol}" (got ${JSON.stringify(o.symbol)})`);
+  if (o.symbol !== symbol)
+    throw new Error(`${where}: symbol: expected "${symbol}" (got ${JSON.stringify(o.symbol)})`);
   if (
     !Array.isArray(o.days) ||
     !o.days.every((d) => isIsoDate(String(d?.date)) && typeof d?.breached === 'boolean')

@@ -4,8 +4,8 @@ import type { IsoDate } from '../market/isoDate.ts';
 import type { PriceBar } from '../market/priceBar.ts';
 import type { ServingModel } from '../serving/servingModel.ts';
 import {
-  DRIFT_REPORT_SCHEMA,
   type DistributionDrift,
+  DRIFT_REPORT_SCHEMA,
   type DriftReport,
   type RealisedError,
 } from './driftReport.ts';

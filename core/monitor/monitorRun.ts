@@ -1,16 +1,16 @@
 import type { MonitorConfig, StockopsConfig } from '../config/configTypes.ts';
 import { featureOptions } from '../features/featureOptions.ts';
 import type { IsoDate } from '../market/isoDate.ts';
+import { readCurated } from '../pipeline/curatedData.ts';
 import type { ModelPackage, ModelRegistry } from '../ports/modelRegistry.ts';
 import type { ObjectStore } from '../ports/objectStore.ts';
-import { readCurated } from '../pipeline/curatedData.ts';
 import { servingModelFromRegistry } from '../serving/registryModels.ts';
 import { emptyState, type MonitorState, parseMonitorState, recordSession } from './breachStreak.ts';
 import { analyseDrift } from './driftAnalysis.ts';
 import type { DriftReport } from './driftReport.ts';
 import type { IncidentAlerts } from './incidentAlerts.ts';
-import { monitorSettings } from './monitorSettings.ts';
 import { driftReportKey, monitorStateKey } from './monitorKeys.ts';
+import { monitorSettings } from './monitorSettings.ts';
 
 /** Receives each symbol's report and streak: EMF metrics in the CLI, an array in tests. */
 export interface MonitorMetrics {

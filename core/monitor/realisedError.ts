@@ -34,7 +34,8 @@ export function realisedError(input: {
     const sm = span.reduce((s, d) => s + squared(d, d.model), 0);
     const sb = span.reduce((s, d) => s + squared(d, d.baseline), 0);
     // a baseline with no error at all leaves the ratio undefined, not infinite
-    if (sb > 0) series.push({ date: (days[i] as RealisedDay).date, error_ratio: Math.sqrt(sm / sb) });
+    if (sb > 0)
+      series.push({ date: (days[i] as RealisedDay).date, error_ratio: Math.sqrt(sm / sb) });
   }
   const last = series.at(-1);
   const ratio = last !== undefined && last.date === days.at(-1)?.date ? last.error_ratio : null;

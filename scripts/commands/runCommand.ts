@@ -5,7 +5,7 @@ import { dateInZone, isIsoDate } from '../../core/market/isoDate.ts';
 import { runDaily } from '../../core/pipeline/dailyRun.ts';
 import type { RunSummary } from '../../core/pipeline/runSummary.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
-import { commandContext, type DataOptions } from '../cli/commandContext.ts';
+import { type CommandContext, commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
 import { runSpecCommand } from './runSpecCommand.ts';
@@ -33,12 +33,24 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const ctx = commandContext(options);
   const until = options.until ?? dateInZone(new Date(), 'America/New_York');
   if (!isIsoDate(until)) throw new UsageError(`--until: expected YYYY-MM-DD (got "${until}")`);
-  const summary = await runDaily({
+  const summary = await runDailyFromCli(ctx, ctx.symbols, until);
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(renderSummary(summary));
+  return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The daily run on the CLI's adapters: what `stockops run` and `stockops monitor --retrain` run. */
+export function runDailyFromCli(
+  ctx: CommandContext,
+  symbols: readonly string[],
+  until: string,
+): Promise<RunSummary> {
+  return runDaily({
     runId: newRunId(new Date()),
     env: ctx.resolved.env,
     config: ctx.resolved.config,
     configHash: ctx.resolved.hash,
-    symbols: ctx.symbols,
+    symbols,
     source: ctx.source,
     sourceLabel: ctx.sourceSpec,
     store: ctx.store,
@@ -49,9 +61,6 @@ export async function runCommand(options: RunOptions): Promise<number> {
     now: () => new Date(),
     progress: progressRenderer(),
   });
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(renderSummary(summary));
-  return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
 }
 
 /** One line per model: walk-forward RMSE of returns, ratio to the best baseline, MAPE. */
