@@ -9,7 +9,12 @@ import {
   type DriftReport,
   type RealisedError,
 } from './driftReport.ts';
-import { kolmogorovSmirnov, populationStabilityIndex } from './driftStatistics.ts';
+import {
+  effectiveSampleSize,
+  kolmogorovSmirnov,
+  populationStabilityIndex,
+  psiNoiseLimit,
+} from './driftStatistics.ts';
 import { type RealisedDay, realisedError } from './realisedError.ts';
 
 /** Fewest rows a window may have: the reference needs two per PSI decile bin. */
@@ -71,12 +76,17 @@ export async function analyseDrift(input: DriftInput): Promise<DriftReport> {
 
   const compare = (a: readonly number[], b: readonly number[]): DistributionDrift => {
     const psi = populationStabilityIndex(a, b).psi;
-    const ks = kolmogorovSmirnov(a, b);
+    const ks = kolmogorovSmirnov(a, b, { serialCorrelation: true });
+    const limit = Math.max(
+      settings.psi_threshold,
+      psiNoiseLimit(effectiveSampleSize(a), effectiveSampleSize(b), settings.ks_p_value),
+    );
     return {
       psi,
       ks_statistic: ks.statistic,
       ks_p_value: ks.pValue,
-      drifted: psi > settings.psi_threshold || ks.pValue < settings.ks_p_value,
+      drifted: psi > limit || ks.pValue < settings.ks_p_value,
+      psi_limit: limit,
     };
   };
   const features = Object.fromEntries(

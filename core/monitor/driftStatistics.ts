@@ -1,3 +1,5 @@
+import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+
 /**
  * The two distribution-shift statistics of the drift report: the population stability index
  * over the reference sample's quantile bins, and the two-sample Kolmogorov–Smirnov test.
@@ -52,6 +54,16 @@ export function populationStabilityIndex(
   return { psi, edges, reference_shares: p, recent_shares: q };
 }
 
+/**
+ * The PSI that sampling noise alone exceeds with probability `alpha`: under "no shift", PSI
+ * (a symmetric Kullback–Leibler divergence) is asymptotically (1/n + 1/m)·χ²(bins − 1). With
+ * effective sizes for serially correlated samples this is what keeps a 20-day rolling
+ * volatility, which holds ~6 independent values in 120 rows, from "drifting" every day.
+ */
+export function psiNoiseLimit(n: number, m: number, alpha: number, bins = 10): number {
+  return (1 / n + 1 / m) * chisquareQuantile(1 - alpha, bins - 1);
+}
+
 export interface KsResult {
   /** D = sup |F₁(x) − F₂(x)| of the two empirical CDFs. */
   readonly statistic: number;
@@ -67,9 +79,17 @@ export interface KsResult {
  * Kolmogorov distribution, accurate to a few per cent of p for nₑ ≥ 4 and better as nₑ grows.
  * No maintained npm package has the two-sample test (@stdlib/stats-kstest is one-sample only).
  */
-export function kolmogorovSmirnov(a: readonly number[], b: readonly number[]): KsResult {
+export function kolmogorovSmirnov(
+  a: readonly number[],
+  b: readonly number[],
+  options: { readonly serialCorrelation?: boolean } = {},
+): KsResult {
   const x = finiteSorted(a, 'first sample');
   const y = finiteSorted(b, 'second sample');
+  // The test assumes independent draws; a rolling feature (20-day volatility) repeats itself
+  // from row to row, so its samples hold far fewer independent values than rows.
+  const n = options.serialCorrelation ? effectiveSampleSize(a) : x.length;
+  const m = options.serialCorrelation ? effectiveSampleSize(b) : y.length;
   let i = 0;
   let j = 0;
   let d = 0;
@@ -80,9 +100,30 @@ export function kolmogorovSmirnov(a: readonly number[], b: readonly number[]): K
     while (j < y.length && y[j] === v) j++;
     d = Math.max(d, Math.abs(i / x.length - j / y.length));
   }
-  const effectiveN = (x.length * y.length) / (x.length + y.length);
+  const effectiveN = (n * m) / (n + m);
   const root = Math.sqrt(effectiveN);
   return { statistic: d, pValue: kolmogorovQ((root + 0.12 + 0.11 / root) * d), effectiveN };
+}
+
+/**
+ * n·(1 − ρ)/(1 + ρ) with ρ the lag-1 autocorrelation (floored at 0): the number of independent
+ * draws that carry as much information about the mean as `values` under an AR(1) model. At
+ * least 1, at most n.
+ */
+export function effectiveSampleSize(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n < 3) return Math.max(n, 1);
+  const mean = v.reduce((s, x) => s + x, 0) / n;
+  let c0 = 0;
+  let c1 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (v[i] as number) - mean;
+    c0 += d * d;
+    if (i > 0) c1 += d * ((v[i - 1] as number) - mean);
+  }
+  const rho = c0 > 0 ? Math.min(Math.max(c1 / c0, 0), 0.999) : 0;
+  return Math.min(n, Math.max(1, (n * (1 - rho)) / (1 + rho)));
 }
 
 /**

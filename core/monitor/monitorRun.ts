@@ -183,7 +183,8 @@ export function breachReasons(report: DriftReport, settings: MonitorConfig): str
   const describe = (name: string, d: DriftReport['prediction']) => {
     if (!d?.drifted) return;
     const parts = [];
-    if (d.psi > psiMax) parts.push(`PSI ${d.psi.toFixed(3)} > ${psiMax}`);
+    const limit = d.psi_limit ?? psiMax;
+    if (d.psi > limit) parts.push(`PSI ${d.psi.toFixed(3)} > ${Number(limit.toFixed(3))}`);
     if (d.ks_p_value < ksMin) parts.push(`KS p ${d.ks_p_value.toExponential(2)} < ${ksMin}`);
     reasons.push(`${name} ${parts.join(', ')}`);
   };

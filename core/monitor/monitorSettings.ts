@@ -2,10 +2,10 @@ import type { MonitorConfig, StockopsConfig } from '../config/configTypes.ts';
 
 /** The defaults of config/base.yaml, for configs without a `monitor` section. */
 export const DEFAULT_MONITOR: MonitorConfig = {
-  psi_threshold: 0.2,
+  psi_threshold: 0.25,
   ks_p_value: 0.01,
-  reference_days: 250,
-  recent_days: 60,
+  reference_days: 500,
+  recent_days: 120,
   error_window_days: 20,
   max_error_ratio: 1.1,
   consecutive_days: 3,
