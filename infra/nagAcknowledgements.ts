@@ -155,6 +155,13 @@ export function acknowledgements(env: string): Acknowledgement[] {
       reason: `The Spark job ${why}. ${S3_OBJECTS}`,
     })),
     {
+      stack: 'monitoring',
+      path: 'DispatchRole/DefaultPolicy/Resource',
+      id: IAM5('Resource::<DispatchLogsD81576BD.Arn>:*'),
+      reason:
+        "Log streams of the dispatch Lambda's own log group; stream names are created at run time.",
+    },
+    {
       stack: 'access',
       path: 'DeployRole/DefaultPolicy/Resource',
       id: IAM5(

@@ -6,6 +6,9 @@ import type { MetricsContext } from 'aws-embedded-metrics/lib/logger/MetricsCont
 import { MetricsLogger } from 'aws-embedded-metrics/lib/logger/MetricsLogger.js';
 import { Unit } from 'aws-embedded-metrics/lib/logger/Unit.js';
 import { LogSerializer } from 'aws-embedded-metrics/lib/serializers/LogSerializer.js';
+import type { MonitorState } from '../../core/monitor/breachStreak.ts';
+import type { DriftReport } from '../../core/monitor/driftReport.ts';
+import type { MonitorMetrics } from '../../core/monitor/monitorRun.ts';
 import type { InvocationMetrics, InvocationRecord } from '../../core/serving/invocationMetrics.ts';
 
 export interface EmfMetricsOptions {
@@ -19,6 +22,31 @@ export interface EmfMetricsOptions {
 }
 
 export const SERVING_NAMESPACE = 'stockops/serving';
+/** The pipeline's namespace; the monitoring stack alarms on RealisedErrorRatioVsBestBaseline. */
+export const PIPELINE_NAMESPACE = 'stockops';
+
+/** An IEnvironment whose sink is `write`: the library's serializer, our destination. */
+function lineEnvironment(
+  name: string,
+  type: string,
+  write: (document: string) => void,
+): IEnvironment {
+  const serializer = new LogSerializer();
+  const sink = {
+    name: 'StockopsLineSink',
+    accept: async (context: MetricsContext) => {
+      for (const document of serializer.serialize(context)) write(document);
+    },
+  };
+  return {
+    probe: async () => true,
+    getName: () => name,
+    getType: () => type,
+    getLogGroupName: () => `${name}-metrics`,
+    configureContext: () => {},
+    getSink: () => sink,
+  };
+}
 
 interface VariantBuffer {
   invocations: number;
@@ -49,21 +77,7 @@ export class EmfInvocationMetrics implements InvocationMetrics {
 
   constructor(options: EmfMetricsOptions) {
     this.options = options;
-    const serializer = new LogSerializer();
-    const sink = {
-      name: 'StockopsLineSink',
-      accept: async (context: MetricsContext) => {
-        for (const document of serializer.serialize(context)) options.write(document);
-      },
-    };
-    this.environment = {
-      probe: async () => true,
-      getName: () => options.endpoint,
-      getType: () => 'stockops-serve',
-      getLogGroupName: () => `${options.endpoint}-metrics`,
-      configureContext: () => {},
-      getSink: () => sink,
-    };
+    this.environment = lineEnvironment(options.endpoint, 'stockops-serve', options.write);
     const interval = options.flushIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => void this.flush(), interval);
@@ -113,5 +127,49 @@ export class EmfInvocationMetrics implements InvocationMetrics {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
+  }
+}
+
+/**
+ * The monitor's figures per symbol, one EMF document each, in namespace `stockops` with two
+ * dimension sets: {Environment} (what the realised-error alarm watches) and
+ * {Environment, Symbol}. A metric without a value (no baseline, too few days) is left out
+ * rather than sent as 0.
+ */
+export class EmfMonitorMetrics implements MonitorMetrics {
+  private readonly environment: IEnvironment;
+  private readonly env: string;
+
+  constructor(options: { readonly write: (document: string) => void; readonly env: string }) {
+    this.env = options.env;
+    this.environment = lineEnvironment(
+      `stockops-${options.env}-monitor`,
+      'stockops-monitor',
+      options.write,
+    );
+  }
+
+  async record(report: DriftReport, state: MonitorState): Promise<void> {
+    const logger = new MetricsLogger(async () => this.environment);
+    logger.setNamespace(PIPELINE_NAMESPACE);
+    logger.setDimensions(
+      [{ Environment: this.env }, { Environment: this.env, Symbol: report.symbol }],
+      false,
+    );
+    const features = Object.values(report.features);
+    const ratio = report.realised_error?.rolling_error_ratio;
+    if (ratio !== undefined && ratio !== null) {
+      logger.putMetric('RealisedErrorRatioVsBestBaseline', ratio, Unit.None);
+    }
+    if (features.length > 0) {
+      logger.putMetric('FeaturePsiMax', Math.max(...features.map((f) => f.psi)), Unit.None);
+    }
+    logger.putMetric('FeaturesDrifted', features.filter((f) => f.drifted).length, Unit.Count);
+    if (report.prediction) logger.putMetric('PredictionPsi', report.prediction.psi, Unit.None);
+    logger.putMetric('DriftDetected', report.status === 'drift' ? 1 : 0, Unit.Count);
+    logger.putMetric('ConsecutiveBreachDays', state.consecutive_breach_days, Unit.Count);
+    logger.setProperty('AsOf', report.as_of);
+    logger.setProperty('ModelVersion', report.realised_error?.model_version ?? null);
+    await logger.flush();
   }
 }

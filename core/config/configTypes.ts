@@ -32,6 +32,8 @@ export interface StockopsConfig {
   readonly tuning: TuningConfig;
   /** `stockops serve` defaults; flags override them. */
   readonly serving?: ServingConfig;
+  /** `stockops monitor`: drift and realised-error thresholds; defaults in core/monitor/monitorSettings.ts. */
+  readonly monitor?: MonitorConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -109,6 +111,25 @@ export interface ServingConfig {
   readonly weights: readonly number[];
 }
 
+export interface MonitorConfig {
+  /** A feature or the prediction drifted when its PSI is above this (0.2 is the usual "shift"). */
+  readonly psi_threshold: number;
+  /** … or when the two-sample KS p-value is below this. */
+  readonly ks_p_value: number;
+  /** Sessions in the reference (training) window. */
+  readonly reference_days: number;
+  /** Sessions in the recent window, ending at the monitored day. */
+  readonly recent_days: number;
+  /** Sessions in the rolling realised-error window. */
+  readonly error_window_days: number;
+  /** The realised RMSE-of-returns ratio (champion ÷ best baseline) at most. */
+  readonly max_error_ratio: number;
+  /** Consecutive breached sessions that raise the model-degradation alert and the retrain. */
+  readonly consecutive_days: number;
+  /** Run the retrain locally when the trigger fires (as `stockops monitor --retrain`). */
+  readonly retrain_on_trigger: boolean;
+}
+
 export interface TuningConfig {
   readonly trials: number;
   readonly ranges: {
@@ -124,7 +145,12 @@ export interface AwsConfig {
   readonly region: string;
   /** The 12-digit account id, as a string (a number would lose leading zeros). */
   readonly account_id?: string;
-  readonly github: { readonly owner: string; readonly repo: string };
+  readonly github: {
+    readonly owner: string;
+    readonly repo: string;
+    /** Secrets Manager name of the token the dispatch Lambda sends repository_dispatch with. */
+    readonly dispatch_token_secret?: string;
+  };
   readonly tags: { readonly owner: string; readonly cost_centre: string };
   readonly storage: {
     readonly raw_infrequent_access_days: number;

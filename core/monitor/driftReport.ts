@@ -11,6 +11,11 @@ export interface DistributionDrift {
   readonly ks_p_value: number;
   /** True when psi or the KS p-value crosses its configured threshold. */
   readonly drifted: boolean;
+  /**
+   * The PSI limit applied: psi_threshold, raised to the level sampling noise alone reaches
+   * when the samples hold few independent values (serially correlated rolling features).
+   */
+  readonly psi_limit?: number;
 }
 
 /** Realised error of the served model as actual bars arrive, against the best baseline. */

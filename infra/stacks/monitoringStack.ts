@@ -1,4 +1,5 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -6,14 +7,24 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
 import { modelPackageGroupName } from './mlStack.ts';
+import { addStatements } from './policies.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
+
+export const DISPATCH_ENTRY = fileURLToPath(
+  new URL('../../lambdas/dispatch/handler.ts', import.meta.url),
+);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Used when config aws.github.dispatch_token_secret is not set. */
+export const DEFAULT_DISPATCH_SECRET = 'stockops/github-dispatch-token';
 
 export interface MonitoringDeps {
   readonly key: kms.Key;
@@ -35,6 +46,7 @@ export const METRICS_NAMESPACE = 'stockops';
 export class MonitoringStack extends Stack {
   readonly topics: Record<AlertType, sns.Topic>;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dispatch: nodejs.NodejsFunction;
 
   constructor(
     scope: Construct,
@@ -172,6 +184,8 @@ export class MonitoringStack extends Stack {
       targets: [new targets.SnsTopic(this.topics.model_degradation)],
     });
 
+    this.dispatch = this.retrainDispatch(ctx, deps);
+
     const budgetTopic = this.topics.infrastructure;
     budgetTopic.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -252,5 +266,74 @@ export class MonitoringStack extends Stack {
         leftAnnotations: [{ value: a.model_error_ratio, label: 'alarm' }],
       }),
     );
+  }
+  /**
+   * The retrain trigger in AWS: a Lambda subscribed to the model-degradation topic, filtered to
+   * alerts that ask for a retrain (alarms and registry events on the same topic never reach
+   * it), that sends GitHub repository_dispatch `drift-detected` with a token it reads from
+   * Secrets Manager. The secret is created by hand and referenced by name; the role may read
+   * that one secret and write its own log group, nothing else.
+   */
+  private retrainDispatch(ctx: StackContext, deps: MonitoringDeps): nodejs.NodejsFunction {
+    const secretName = ctx.aws.github.dispatch_token_secret ?? DEFAULT_DISPATCH_SECRET;
+    const logGroup = new logs.LogGroup(this, 'DispatchLogs', {
+      logGroupName: `/aws/lambda/${resourceName(ctx, 'dispatch')}`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: deps.key,
+    });
+    const role = new iam.Role(this, 'DispatchRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The dispatch Lambda: read the GitHub token secret, log',
+    });
+    addStatements(role, [
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
+      // Secrets Manager appends six random characters to a secret's name in its ARN.
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretName}-??????`,
+        ],
+      }),
+    ]);
+    const fn = new nodejs.NodejsFunction(this, 'Dispatch', {
+      role,
+      functionName: resourceName(ctx, 'dispatch'),
+      description: 'Model-degradation alert → GitHub repository_dispatch drift-detected (retrain)',
+      entry: DISPATCH_ENTRY,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // one retrain per incident: never two dispatches racing for the same alert
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 2,
+      logGroup,
+      environment: {
+        STOCKOPS_ENV: ctx.env,
+        STOCKOPS_GITHUB_OWNER: ctx.aws.github.owner,
+        STOCKOPS_GITHUB_REPO: ctx.aws.github.repo,
+        STOCKOPS_GITHUB_TOKEN_SECRET: secretName,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        banner:
+          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.topics.model_degradation.addSubscription(
+      new subscriptions.LambdaSubscription(fn, {
+        filterPolicy: { retrain: sns.SubscriptionFilter.stringFilter({ allowlist: ['true'] }) },
+      }),
+    );
+    return fn;
   }
 }

@@ -9,6 +9,7 @@ import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
+import { monitorCommand } from '../commands/monitorCommand.ts';
 import { predictCommand } from '../commands/predictCommand.ts';
 import { reportCommand } from '../commands/reportCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
@@ -86,6 +87,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--trials <n>', 'trials to run (default: config tuning.trials)')
     .option('--seed <n>', 'search seed (default: config model.seed)')
     .action(act(tuneCommand));
+
+  withData(program.command('monitor'))
+    .description(
+      "drift of each symbol's champion (PSI, KS, realised error vs the best baseline): report, metrics, alerts, retrain trigger",
+    )
+    .option('--as-of <date>', 'session to monitor (default: the last curated one)')
+    .option('--retrain', 'run the daily pipeline for symbols whose trigger fired')
+    .option(
+      '--alerts <sink>',
+      'local (alert log + stderr, default) or sns (STOCKOPS_ALERT_TOPIC_*)',
+    )
+    .option(
+      '--metrics <file>',
+      'EMF metrics file, - for stdout, off (default <store>/logs/monitor-metrics.emf.jsonl)',
+    )
+    .option('--json', 'print the outcome (stockops.monitor-run/v1) as the last stdout line')
+    .action(act(monitorCommand));
 
   withCommon(program.command('gate'))
     .description('decide whether a candidate may be promoted: exit 0 approve, 1 reject')

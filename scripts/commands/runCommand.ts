@@ -14,7 +14,7 @@ import type { TaskSpec } from '../../core/orchestration/pipelineSpec.ts';
 import { DAILY_STEPS, DailyRun, type StepParams } from '../../core/pipeline/dailyRun.ts';
 import type { RunSummary, StepName } from '../../core/pipeline/runSummary.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
-import { commandContext, type DataOptions } from '../cli/commandContext.ts';
+import { type CommandContext, commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
 import { writeReportFor } from './reportCommand.ts';
@@ -49,38 +49,75 @@ const lineageKey = (runId: string) => `runs/${runId}/lineage.jsonl`;
  */
 export async function runCommand(options: RunOptions): Promise<number> {
   const ctx = commandContext(options);
-  const { store } = ctx;
   let previous: RunState | undefined;
-  let runId = newRunId(new Date());
   if (options.resume !== undefined) {
-    const bytes = await store.get(stateKey(options.resume));
+    const bytes = await ctx.store.get(stateKey(options.resume));
     if (bytes === undefined) {
       throw new UsageError(
-        `--resume: no run ${options.resume} in ${store.location} (${stateKey(options.resume)})`,
+        `--resume: no run ${options.resume} in ${ctx.store.location} (${stateKey(options.resume)})`,
       );
     }
     previous = JSON.parse(new TextDecoder().decode(bytes)) as RunState;
-    runId = previous.run_id;
   }
-  const spec = loadPipelineSpec(
-    options.spec ?? previous?.spec_file ?? DAILY_SPEC,
-    ctx.resolved.config,
-  );
   const until = options.until ?? dateInZone(new Date(), 'America/New_York');
   if (!isIsoDate(until)) throw new UsageError(`--until: expected YYYY-MM-DD (got "${until}")`);
+  const { state, summary, specFile, reported } = await executeSpec(ctx, {
+    specFile: options.spec ?? previous?.spec_file ?? DAILY_SPEC,
+    symbols: ctx.symbols,
+    until,
+    ...(previous ? { previous } : {}),
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    process.stdout.write(renderSummary(summary));
+    process.stdout.write(
+      renderTasks(state, specFile, `${ctx.store.location}/${stateKey(state.run_id)}`),
+    );
+  }
+  return state.status === 'succeeded' && summary.status === 'succeeded' && reported
+    ? EXIT_OK
+    : EXIT_FAILED;
+}
+
+/** The daily spec on the CLI's adapters: what `stockops monitor --retrain` runs. */
+export async function runDailyFromCli(
+  ctx: CommandContext,
+  symbols: readonly string[],
+  until: string,
+): Promise<RunSummary> {
+  return (await executeSpec(ctx, { specFile: DAILY_SPEC, symbols, until })).summary;
+}
+
+interface SpecRun {
+  readonly specFile: string;
+  readonly symbols: readonly string[];
+  readonly until: string;
+  /** A stored state to resume (its run id is kept). */
+  readonly previous?: RunState;
+}
+
+/**
+ * Runs a pipeline spec under the local runner with the pipeline steps in-process, then writes
+ * the run summary and the report. Task state goes to runs/<id>/state.json after every task,
+ * OpenLineage events to runs/<id>/lineage.jsonl.
+ */
+async function executeSpec(ctx: CommandContext, run: SpecRun) {
+  const { store } = ctx;
+  const runId = run.previous?.run_id ?? newRunId(new Date());
+  const spec = loadPipelineSpec(run.specFile, ctx.resolved.config);
   const daily = await DailyRun.open({
     runId,
     env: ctx.resolved.env,
     config: ctx.resolved.config,
     configHash: ctx.resolved.hash,
-    symbols: ctx.symbols,
+    symbols: run.symbols,
     source: ctx.source,
     sourceLabel: ctx.sourceSpec,
     store,
     registry: new StoreModelRegistry(store),
     hash: sha256Hex,
     gitCommit: gitCommit(),
-    until,
+    until: run.until,
     now: () => new Date(),
     progress: progressRenderer(),
   });
@@ -112,7 +149,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       emit: (e: LineageEvent) => void lineage.push(JSON.stringify(e)),
       uuid: randomUUID,
     },
-    previous,
+    run.previous,
   );
   const summary = await daily.summary();
   // The report is drawn from what the run stored, exactly as `stockops report` redraws it.
@@ -125,14 +162,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       return false;
     },
   );
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else {
-    process.stdout.write(renderSummary(summary));
-    process.stdout.write(renderTasks(state, spec.file, `${store.location}/${stateKey(runId)}`));
-  }
-  return state.status === 'succeeded' && summary.status === 'succeeded' && reported
-    ? EXIT_OK
-    : EXIT_FAILED;
+  return { state, summary, specFile: spec.file, reported };
 }
 
 function isDailyStep(type: TaskSpec['type']): type is StepName {

@@ -173,6 +173,19 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
       },
     },
   },
+  monitor: {
+    presence: 'optional',
+    keys: {
+      psi_threshold: 'required',
+      ks_p_value: 'required',
+      reference_days: 'required',
+      recent_days: 'required',
+      error_window_days: 'required',
+      max_error_ratio: 'required',
+      consecutive_days: 'required',
+      retrain_on_trigger: 'required',
+    },
+  },
   serving: {
     presence: 'optional',
     keys: { port: 'required', host: 'required', challenger: 'required', weights: 'required' },
@@ -182,7 +195,10 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
     keys: {
       region: 'required',
       account_id: 'optional',
-      github: { presence: 'required', keys: { owner: 'required', repo: 'required' } },
+      github: {
+        presence: 'required',
+        keys: { owner: 'required', repo: 'required', dispatch_token_secret: 'optional' },
+      },
       tags: { presence: 'required', keys: { owner: 'required', cost_centre: 'required' } },
       storage: {
         presence: 'required',

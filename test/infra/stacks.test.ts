@@ -225,6 +225,38 @@ describe('monitoring stack', () => {
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  it('subscribes the dispatch Lambda to retrain alerts only, reading one secret by name', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'stockops-dev-dispatch',
+      Runtime: 'nodejs24.x',
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: {
+          STOCKOPS_ENV: 'dev',
+          STOCKOPS_GITHUB_OWNER: 'stockops',
+          STOCKOPS_GITHUB_REPO: 'stockops',
+          STOCKOPS_GITHUB_TOKEN_SECRET: 'stockops/github-dispatch-token',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('Topicmodeldegradation') },
+      FilterPolicy: { retrain: ['true'] },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('DispatchRole'),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((s: { Action: unknown }) => s.Action)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(JSON.stringify(statements[1].Resource)).toContain(
+      ':secret:stockops/github-dispatch-token-??????',
+    );
+  });
 });
 
 describe('access stack', () => {
