@@ -11,6 +11,12 @@ import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
 import { monitorCommand } from '../commands/monitorCommand.ts';
 import { predictCommand } from '../commands/predictCommand.ts';
+import {
+  type RegistryChangeOptions,
+  registryApprovalCommand,
+  registryChampionCommand,
+  registryListCommand,
+} from '../commands/registryCommands.ts';
 import { reportCommand } from '../commands/reportCommand.ts';
 import { runCommand } from '../commands/runCommand.ts';
 import { serveCommand } from '../commands/serveCommand.ts';
@@ -161,6 +167,35 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--max-payload-mb <n>', 'largest request in MB, 1 to 6 (default 6)')
     .action(act(predictCommand));
+
+  const registry = program
+    .command('registry')
+    .description('the local model registry: list versions, set the champion, approve or reject');
+  withData(registry.command('list'))
+    .description('every version of each symbol: status, metrics, data range; * marks the champion')
+    .option('--json', 'one JSON line per symbol')
+    .action(act(registryListCommand));
+  withData(registry.command('champion'))
+    .description('point the endpoint at another Approved version (the local rollback)')
+    .requiredOption('--symbol <symbol>', 'the group (ticker)')
+    .requiredOption('--version <n>', 'an Approved version')
+    .requiredOption('--reason <text>', 'why; recorded with the pointer')
+    .action(act(registryChampionCommand));
+  for (const [name, status] of [
+    ['approve', 'Approved'],
+    ['reject', 'Rejected'],
+  ] as const) {
+    withData(registry.command(name))
+      .description(
+        name === 'approve'
+          ? 'approve a version (a person overruling a rejecting gate)'
+          : 'reject a version (revoking the champion clears the pointer)',
+      )
+      .requiredOption('--symbol <symbol>', 'the group (ticker)')
+      .requiredOption('--version <n>', 'the version')
+      .requiredOption('--reason <text>', 'why; recorded in the status history')
+      .action(act((o: RegistryChangeOptions) => registryApprovalCommand({ ...o, status })));
+  }
 
   withCommon(program.command('report'))
     .description("(re)write a stored run's HTML report and Markdown summary (runs/<id>/report.*)")

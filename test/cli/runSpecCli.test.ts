@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPriceCsv } from '../../core/market/priceBar.ts';
+import { smallPipeline } from '../support/smallPipeline.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 import { useTempDir } from '../support/tempDir.ts';
 
@@ -99,26 +100,7 @@ describe('stockops run --spec / --resume', () => {
   });
 
   it('plain run executes dags/pipelines/daily.yaml: every task, its state and its lineage', () => {
-    const dir = tempDir();
-    const data = join(dir, 'data');
-    const store = join(dir, 'store');
-    const configDir = join(dir, 'config');
-    mkdirSync(data);
-    mkdirSync(configDir);
-    for (const f of ['base.yaml', 'local.yaml', 'schema.json']) {
-      writeFileSync(join(configDir, f), readFileSync(join('config', f)));
-    }
-    // a small model and evaluation so the whole pipeline runs in seconds
-    writeFileSync(
-      join(configDir, 'local.yaml'),
-      `${readFileSync(join('config', 'local.yaml'), 'utf8')}
-data: {start_date: "2019-01-01"}
-features: {window: 10}
-evaluation: {folds: 2, test_days: 30, gap_days: 2, holdout_days: 20, min_train_days: 80}
-model: {units: 4, epochs: 1, batch_size: 32, max_train_days: 100}
-`,
-    );
-    writeFileSync(join(data, 'AAA.csv'), formatPriceCsv(syntheticBars(260, '2019-01-02', 3)));
+    const { configDir, data, store } = smallPipeline(tempDir());
     const r = cli([
       'run',
       '--config',

@@ -61,6 +61,7 @@ describe('stockops CLI', () => {
       'serve',
       'predict',
       'report',
+      'registry',
       'config',
       'calendar',
     ]) {
