@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the suite uses moto server (S3 over HTTP) and cfn-lint from a project
 // venv, and the Airflow DAG tests use the real Airflow + Amazon provider from a second one
-// (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact). A fresh
-// clone gets both here, once, from PyPI.
+// (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact), and the
+// PySpark feature job's tests a third (.venv-spark: pyspark pinned to the EMR release's Spark;
+// Spark runs on the machine's Java 17). A fresh clone gets all three here, once, from PyPI.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -25,6 +26,12 @@ const VENVS: readonly Venv[] = [
     requirements: 'dags/requirements-test.txt',
     tools: ['.venv-airflow/bin/pytest', '.venv-airflow/bin/airflow'],
     why: 'the Airflow DAG tests (dags/tests)',
+  },
+  {
+    dir: '.venv-spark',
+    requirements: 'processing/requirements.txt',
+    tools: ['.venv-spark/bin/pytest', '.venv-spark/bin/spark-submit'],
+    why: 'the Spark feature job tests (processing/tests)',
   },
 ];
 

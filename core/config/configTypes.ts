@@ -32,6 +32,8 @@ export interface StockopsConfig {
   readonly tuning: TuningConfig;
   /** `stockops serve` defaults; flags override them. */
   readonly serving?: ServingConfig;
+  /** How the local runner executes a spec's Spark feature tasks; absent means `local`. */
+  readonly processing?: ProcessingConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -107,6 +109,14 @@ export interface ServingConfig {
   readonly host: string;
   readonly challenger: number | null;
   readonly weights: readonly number[];
+}
+
+/**
+ * `local`: a features task with `engine: spark` runs core/features in Node (same numbers, no
+ * Java); `spark`: it runs processing/spark/features_job.py under local PySpark (.venv-spark).
+ */
+export interface ProcessingConfig {
+  readonly engine: 'local' | 'spark';
 }
 
 export interface TuningConfig {

@@ -16,7 +16,8 @@ usual ways two implementations drift apart are pinned here:
 - missing is null here and NaN in TypeScript; any NaN is turned into null before writing;
 - dates stay strings (ISO, so they sort as dates): no parsing, no time zone conversion;
 - sums run in the same order as TypeScript (oldest to newest, from 0.0), two-pass std: not
-  Spark's stddev_samp, whose streaming update rounds differently.
+  Spark's stddev_samp, whose streaming update rounds differently; a window of identical values
+  has std exactly 0 (so no z-score), not the rounding noise left by its mean.
 
 Runs on Python 3.9 (the EMR 7.x image) and later; pyspark pinned in processing/requirements.txt.
 """
@@ -87,7 +88,8 @@ def _rolling_mean_std(frame: DataFrame, column: str, n: int, prefix: str) -> Dat
         .withColumn(mean, F.when(full, _sum_in_order(F.col(values)) / n))
         .withColumn(
             f"{prefix}_std",
-            F.when(
+            # identical values: exactly 0, not the rounding noise of their mean (as rolling.ts)
+            F.when(full & (F.array_min(values) == F.array_max(values)), F.lit(0.0)).when(
                 full,
                 F.sqrt(_sum_in_order(F.col(values), lambda x: (x - F.col(mean)) * (x - F.col(mean))) / (n - 1)),
             ),
