@@ -5,11 +5,7 @@
 // volume], …]}, "cases": [{"name", "options": {avg_price, volatility_window, volume_window}}]};
 // output: the golden file's shape (feature rows per case and symbol).
 import { readFileSync } from 'node:fs';
-import {
-  featureCases,
-  type GoldenOptions,
-  rowsToBars,
-} from './features/featureGolden.ts';
+import { featureCases, type GoldenOptions, rowsToBars } from './features/featureGolden.ts';
 
 interface Input {
   readonly bars: Record<string, (string | number)[][]>;

@@ -7,4 +7,6 @@ import { featureGolden, formatGolden, GOLDEN_FILE } from './features/featureGold
 
 // The store's put is the project's atomic write (temp file + rename; unchanged bytes untouched).
 const result = await new FileObjectStore('.').put(GOLDEN_FILE, formatGolden(featureGolden()));
-process.stdout.write(`${GOLDEN_FILE}: ${result.written ? 'written' : 'unchanged'} (${result.size} bytes)\n`);
+process.stdout.write(
+  `${GOLDEN_FILE}: ${result.written ? 'written' : 'unchanged'} (${result.size} bytes)\n`,
+);

@@ -60,9 +60,11 @@ def read_curated(spark: SparkSession, root: str, symbols: Sequence[str] | None =
     bars = (
         spark.read.option("header", True)
         .option("mode", "FAILFAST")
-        .option("basePath", f"{root}/curated")
+        # only the partitions' bars.csv: never a writer's temp file (bars.csv.tmp-…) beside it
+        .option("pathGlobFilter", "bars.csv")
         .schema(BAR_SCHEMA)
-        .csv(f"{root}/curated/symbol=*/year=*/month=*/bars.csv")
+        # the directory, not a glob: Spark lists it in parallel and prunes symbol=… partitions
+        .csv(f"{root}/curated")
     )
     if symbols:
         bars = bars.where(F.col("symbol").isin(list(symbols)))

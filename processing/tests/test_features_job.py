@@ -4,6 +4,7 @@ random series through both implementations, and the divergences pinned one by on
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import os
@@ -83,6 +84,10 @@ def test_missing_symbols_and_missing_data_fail(spark, tmp_path: Path, capsys) ->
     write_curated(tmp_path, {"SYNA": GOLDEN_DATA["bars"]["SYNA"][:5]})
     assert features_job.run(spark, args(input=tmp_path, output=tmp_path / "o", symbols="SYNA,NOPE")) == 1
     assert "for NOPE" in capsys.readouterr().err
+
+
+def test_job_is_python_3_9_the_emr_7_image_runs() -> None:
+    ast.parse(JOB.read_text(), feature_version=(3, 9))
 
 
 def test_bad_options_are_rejected(spark) -> None:

@@ -12,6 +12,7 @@ import type { TaskSpec } from '../../core/orchestration/pipelineSpec.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { evaluateCommand } from './evaluateCommand.ts';
+import { featuresStep, localFeatureEngine } from './featuresStep.ts';
 import { ingestCommand } from './ingestCommand.ts';
 import { trainCommand } from './trainCommand.ts';
 import { validateCommand } from './validateCommand.ts';
@@ -29,8 +30,10 @@ const lineageKey = (runId: string) => `runs/${runId}/lineage.jsonl`;
 /**
  * `stockops run --spec FILE` / `--resume RUN_ID`: a pipeline spec under the local runner. Each
  * task type runs the matching stockops command in-process; types that only exist on AWS
- * (deploy, batch_predict, monitor, report, notify, and gate/register/features, which the
- * monolithic daily run still does inside evaluate/train) log that and succeed.
+ * (deploy, batch_predict, monitor, report, notify, and gate/register, which the
+ * monolithic daily run still does inside evaluate/train) log that and succeed. A features task
+ * writes the feature table: with core/features, or with the PySpark job in local mode when the
+ * spec says engine: spark and config processing.engine is spark.
  */
 export async function runSpecCommand(
   options: RunSpecOptions,
@@ -92,6 +95,14 @@ export async function runSpecCommand(
       execute: async (task, tctx): Promise<TaskIo> => {
         tctx.log(`${task.type} ${JSON.stringify(task.params)} (attempt ${tctx.attempt})`);
         process.stderr.write(`stockops: ${spec.dagId}.${task.id} attempt ${tctx.attempt}\n`);
+        if (task.type === 'features') {
+          const configured = ctx.resolved.config.processing?.engine;
+          const engine = localFeatureEngine(task.params.engine, configured);
+          tctx.log(
+            `features on ${engine} (spec engine ${String(task.params.engine)}, config processing.engine ${configured ?? 'local'})`,
+          );
+          return featuresStep(ctx, engine, tctx.log, tctx.signal);
+        }
         const code = await step(task);
         if (code === null) tctx.log(`no local step for ${task.type}: it runs on Airflow only`);
         else if (code !== EXIT_OK) throw new Error(`stockops ${task.type} exited ${code}`);

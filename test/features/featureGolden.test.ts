@@ -25,15 +25,14 @@ describe('golden feature fixture', () => {
     );
   });
 
-  it.each(fresh.cases.flatMap((c, i) => Object.keys(c.features).map((s) => [c.name, i, s] as const)))(
-    'core/features reproduces %s for %s to 1e-9',
-    (_name, i, symbol) => {
-      const expected = committed.cases[i]?.features[symbol] ?? [];
-      const actual = fresh.cases[i]?.features[symbol] ?? [];
-      expect(actual.length).toBeGreaterThan(100);
-      expect(maxRowDiff(expected, actual)).toBeLessThanOrEqual(1e-9);
-    },
-  );
+  it.each(
+    fresh.cases.flatMap((c, i) => Object.keys(c.features).map((s) => [c.name, i, s] as const)),
+  )('core/features reproduces %s for %s to 1e-9', (_name, i, symbol) => {
+    const expected = committed.cases[i]?.features[symbol] ?? [];
+    const actual = fresh.cases[i]?.features[symbol] ?? [];
+    expect(actual.length).toBeGreaterThan(100);
+    expect(maxRowDiff(expected, actual)).toBeLessThanOrEqual(1e-9);
+  });
 
   it('is exercised where implementations diverge: warm-up, halts, constant volume', () => {
     const rows = fresh.cases[0]?.features.SYNA ?? [];

@@ -68,8 +68,14 @@ describe('rolling maths', () => {
     expect((x + x + x) / 3).not.toBe(x);
     expect(rollingStd([x, x, x, x + 1], 3)[2]).toBe(0);
     expect(rollingStd([x, x, x, x + 1], 3)[3]).toBeGreaterThan(0);
-    const bars = Array.from({ length: 6 }, (_, i) => bar({ date: `2024-01-0${i + 2}`, volume: 2e6 }));
-    const table = buildFeatureTable(bars, { avgPrice: 'close', volatilityWindow: 2, volumeWindow: 3 });
+    const bars = Array.from({ length: 6 }, (_, i) =>
+      bar({ date: `2024-01-0${i + 2}`, volume: 2e6 }),
+    );
+    const table = buildFeatureTable(bars, {
+      avgPrice: 'close',
+      volatilityWindow: 2,
+      volumeWindow: 3,
+    });
     expect([...table.columns.log_volume_z].every(Number.isNaN)).toBe(true);
   });
   it('rejects bad windows', () => {
