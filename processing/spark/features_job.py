@@ -13,7 +13,9 @@ usual ways two implementations drift apart are pinned here:
   (holidays and weekends would shrink a date range), per symbol, ordered by date;
 - a window value exists only when the window is full of defined values: null until then
   (TypeScript: NaN). Spark's aggregates skip nulls, so fullness is checked explicitly;
-- missing is null here and NaN in TypeScript; any NaN is turned into null before writing;
+- missing is null here and NaN in TypeScript; any NaN is turned into null before writing
+  (and Spark's ln of a non-positive number is null where TS gives -Infinity or NaN: curated
+  prices are validated positive, so neither arises);
 - dates stay strings (ISO, so they sort as dates): no parsing, no time zone conversion;
 - sums run in the same order as TypeScript (oldest to newest, from 0.0), two-pass std: not
   Spark's stddev_samp, whose streaming update rounds differently; a window of identical values
