@@ -78,7 +78,55 @@ def run_step(task_type: str, params: dict) -> None:
     print(f"stockops step {task_type} {json.dumps(params, sort_keys=True)} (docs/orchestration.md)")
 
 
-def _operator(task_id: str, task_type: str, params: dict, common: dict):
+def spark_timing(timeout_seconds: int) -> dict:
+    """Timeouts of a Spark task, so that exactly one layer retries (Airflow's) and nothing is
+    left running: the job's own timeout ends it 10 minutes before Airflow's execution_timeout
+    (a deferred operator's on_kill never runs, so Airflow could not cancel it), and the waiter
+    polls longer than the job can run (the provider's default, 25 x 60 s, gives up on a job
+    that is still healthy)."""
+    job_minutes = max(1, timeout_seconds // 60 - 10)
+    return {"job_minutes": job_minutes, "waiter_delay": 60, "waiter_max_attempts": job_minutes + 5}
+
+
+def _spark_features(task_id: str, config: dict, common: dict):
+    """processing/spark/features_job.py on EMR Serverless, with the feature settings of config."""
+    var = "{{ var.value.%s }}"
+    features = config.get("features") or {}
+    timing = spark_timing(int(common["execution_timeout"].total_seconds()))
+    data = var % "stockops_data_s3_uri"
+    return EmrServerlessStartJobOperator(
+        task_id=task_id,
+        application_id=var % "stockops_emr_application_id",
+        execution_role_arn=var % "stockops_emr_role_arn",
+        name="stockops-features-{{ ts_nodash }}",
+        job_driver={
+            "sparkSubmit": {
+                "entryPoint": var % "stockops_features_script_s3_uri",
+                "entryPointArguments": [
+                    f"--input={data}",
+                    f"--output={data}/features/spark",
+                    f"--symbols={','.join(config.get('symbols') or [])}",
+                    f"--avg-price={features.get('avg_price', '(high+low)/2')}",
+                    f"--volatility-window={features.get('volatility_window', 20)}",
+                    f"--volume-window={features.get('volume_window', 20)}",
+                ],
+                "sparkSubmitParameters": "--conf spark.executor.cores=2 --conf spark.executor.memory=4g",
+            }
+        },
+        configuration_overrides={
+            "monitoringConfiguration": {"managedPersistenceMonitoringConfiguration": {"enabled": True}}
+        },
+        # StartJobRun arguments: EMR's timeout, and no EMR-side retries (Airflow's are the only layer)
+        config={"executionTimeoutMinutes": timing["job_minutes"], "retryPolicy": {"maxAttempts": 1}},
+        wait_for_completion=True,
+        deferrable=True,  # the worker slot is free while the job runs; the triggerer polls
+        waiter_delay=timing["waiter_delay"],
+        waiter_max_attempts=timing["waiter_max_attempts"],
+        **common,
+    )
+
+
+def _operator(task_id: str, task_type: str, params: dict, common: dict, config: dict):
     var = "{{ var.value.%s }}"
     if task_type == "ingest":
         payload = {k: v for k, v in params.items() if k != "function_name"}
@@ -126,14 +174,7 @@ def _operator(task_id: str, task_type: str, params: dict, common: dict):
             **common,
         )
     if task_type == "features" and params.get("engine") == "spark":
-        return EmrServerlessStartJobOperator(
-            task_id=task_id,
-            application_id=var % "stockops_emr_application_id",
-            execution_role_arn=var % "stockops_emr_role_arn",
-            job_driver={"sparkSubmit": {"entryPoint": var % "stockops_features_script_s3_uri"}},
-            configuration_overrides={},
-            **common,
-        )
+        return _spark_features(task_id, config, common)
     if task_type == "notify":
         return SnsPublishOperator(
             task_id=task_id,
@@ -176,7 +217,7 @@ def build_dag(spec: dict, config: dict | None = None) -> DAG:
                 "doc_md": TYPE_DOC + task["type"],
             }
             params = {k: _resolve(v, config) for k, v in (task.get("params") or {}).items()}
-            ops[task_id] = _operator(task_id, task["type"], params, common)
+            ops[task_id] = _operator(task_id, task["type"], params, common, config)
         for task_id, task in spec["tasks"].items():
             for upstream in task.get("after") or []:
                 ops[upstream] >> ops[task_id]

@@ -124,7 +124,11 @@ export function buildStockopsApp(
         app,
         id('processing'),
         ctx,
-        { key: storage.key, dataBucket: storage.dataBucket },
+        {
+          key: storage.key,
+          dataBucket: storage.dataBucket,
+          airflowRole: orchestration.executionRole,
+        },
         props,
       )
     : undefined;

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs before `npm test`: the suite uses moto server (S3 over HTTP), cfn-lint and zizmor from a
 // project venv, and the Airflow DAG tests use the real Airflow + Amazon provider from a second
-// one (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact). A
-// fresh clone gets both here, once, from PyPI; and actionlint (a Go program) built into
-// .tools/bin from the Go module proxy.
+// one (.venv-airflow: Airflow's pins clash with moto's, and MWAA's versions must be exact), and
+// the PySpark feature job's tests a third (.venv-spark: pyspark pinned to the EMR release's
+// Spark; Spark runs on the machine's Java 17). A fresh clone gets all three here, once, from
+// PyPI; and actionlint (a Go program) built into .tools/bin from the Go module proxy.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 interface Venv {
@@ -28,10 +30,30 @@ const VENVS: readonly Venv[] = [
     tools: ['.venv-airflow/bin/pytest', '.venv-airflow/bin/airflow'],
     why: 'the Airflow DAG tests (dags/tests)',
   },
+  {
+    dir: '.venv-spark',
+    requirements: 'processing/requirements.txt',
+    tools: ['.venv-spark/bin/pytest', '.venv-spark/bin/spark-submit'],
+    why: 'the Spark feature job tests (processing/tests)',
+  },
 ];
 
+/** A venv records the hash of the requirements it was made from, so a changed pin rebuilds it. */
+const stampOf = (venv: Venv) => `${venv.dir}/.stockops-requirements.sha256`;
+const requirementsHash = (venv: Venv) =>
+  createHash('sha256').update(readFileSync(venv.requirements)).digest('hex');
+
 for (const venv of VENVS) {
-  if (venv.tools.every((tool) => existsSync(tool))) continue;
+  const wanted = requirementsHash(venv);
+  const stamp = existsSync(stampOf(venv)) ? readFileSync(stampOf(venv), 'utf8').trim() : null;
+  const complete = venv.tools.every((tool) => existsSync(tool));
+  if (complete && stamp === wanted) continue;
+  if (existsSync(venv.dir)) {
+    process.stderr.write(
+      `stockops: ${venv.dir} was not made from this ${venv.requirements}: rebuilding it\n`,
+    );
+    rmSync(venv.dir, { recursive: true, force: true });
+  }
   process.stderr.write(`stockops: creating ${venv.dir} for ${venv.why} (${venv.requirements})…\n`);
   const started = Date.now();
   const steps: [string, string[]][] = [
@@ -51,6 +73,7 @@ for (const venv of VENVS) {
       process.exit(1);
     }
   }
+  writeFileSync(stampOf(venv), `${wanted}\n`);
   process.stderr.write(
     `stockops: ${venv.dir} ready in ${((Date.now() - started) / 1000).toFixed(0)}s\n`,
   );

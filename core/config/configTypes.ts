@@ -34,6 +34,8 @@ export interface StockopsConfig {
   readonly serving?: ServingConfig;
   /** `stockops monitor`: drift and realised-error thresholds; defaults in core/monitor/monitorSettings.ts. */
   readonly monitor?: MonitorConfig;
+  /** How the local runner executes a spec's Spark feature tasks; absent means `local`. */
+  readonly processing?: ProcessingConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -128,6 +130,14 @@ export interface MonitorConfig {
   readonly consecutive_days: number;
   /** Run the retrain locally when the trigger fires (as `stockops monitor --retrain`). */
   readonly retrain_on_trigger: boolean;
+}
+
+/**
+ * `local`: a features task with `engine: spark` runs core/features in Node (same numbers, no
+ * Java); `spark`: it runs processing/spark/features_job.py under local PySpark (.venv-spark).
+ */
+export interface ProcessingConfig {
+  readonly engine: 'local' | 'spark';
 }
 
 export interface TuningConfig {

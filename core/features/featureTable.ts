@@ -9,6 +9,14 @@ export interface FeatureOptions {
   readonly volumeWindow: number;
 }
 
+/**
+ * The version of the feature formulas. Bump it (together with FEATURE_VERSION in
+ * processing/spark/features_job.py) whenever a formula, window rule or missing-value rule
+ * changes, then regenerate the golden fixture (`node scripts/writeFeatureGolden.ts`): the
+ * Spark job's output partitions and the golden both carry it.
+ */
+export const FEATURE_VERSION = 1;
+
 /** The model-facing columns, in the order windows are laid out. */
 export const FEATURE_COLUMNS = [
   'log_return',
@@ -99,9 +107,26 @@ export function slidingWindows(table: FeatureTable, window: number): FeatureWind
   return out;
 }
 
+/** The columns of features.csv (and of the Spark job's output), in order. */
+export const FEATURE_FILE_COLUMNS = ['date', 'avg_price', 'close', ...FEATURE_COLUMNS] as const;
+
+/**
+ * The table as rows in FEATURE_FILE_COLUMNS order, with null for a value that does not exist
+ * yet (NaN here), so the rows survive JSON: the golden fixture's form.
+ */
+export function featureRows(table: FeatureTable): (string | number | null)[][] {
+  const num = (v: number) => (Number.isNaN(v) ? null : v);
+  return table.dates.map((date, i) => [
+    date,
+    num(table.avgPrice[i] as number),
+    num(table.close[i] as number),
+    ...FEATURE_COLUMNS.map((c) => num(table.columns[c][i] as number)),
+  ]);
+}
+
 /** The table as CSV (`date,avg_price,close,<features>`); warm-up cells are empty. */
 export function formatFeatureCsv(table: FeatureTable): string {
-  const header = ['date', 'avg_price', 'close', ...FEATURE_COLUMNS].join(',');
+  const header = FEATURE_FILE_COLUMNS.join(',');
   const cell = (v: number) => (Number.isNaN(v) ? '' : String(v));
   const lines = table.dates.map((date, i) =>
     [

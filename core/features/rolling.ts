@@ -14,7 +14,7 @@ export function logReturns(values: ArrayLike<number>): Float64Array {
 
 /**
  * Sample standard deviation (n − 1 denominator) of the `window` values ending at t, two-pass
- * for accuracy. The sample form is pinned here because the Spark job must match it (Spark's
+ * for accuracy; exactly 0 when the window's values are all the same. The sample form is pinned here because the Spark job must match it (Spark's
  * `stddev` is the sample one).
  */
 export function rollingStd(values: ArrayLike<number>, window: number): Float64Array {
@@ -25,11 +25,15 @@ export function rollingStd(values: ArrayLike<number>, window: number): Float64Ar
     const mean = means[t] as number;
     if (Number.isNaN(mean)) continue;
     let ss = 0;
+    let constant = true;
     for (let k = t - window + 1; k <= t; k++) {
       const d = (values[k] as number) - mean;
       ss += d * d;
+      constant &&= values[k] === values[t];
     }
-    out[t] = Math.sqrt(ss / (window - 1));
+    // Identical values have std 0 exactly; the sum above would leave rounding noise (their
+    // mean is rarely the value itself), which a z-score would blow up to ±0.8 or so.
+    out[t] = constant ? 0 : Math.sqrt(ss / (window - 1));
   }
   return out;
 }

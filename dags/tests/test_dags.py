@@ -107,3 +107,41 @@ def test_parity_with_the_local_runner_graph(dagbag: DagBag) -> None:
     assert sorted(ts_graphs) == sorted(dagbag.dag_ids)
     for dag_id, graph in ts_graphs.items():
         assert stockops_dags.export_graph(dagbag.dags[dag_id]) == graph
+
+
+def test_spark_features_task_runs_the_feature_job_on_emr_serverless(dagbag: DagBag) -> None:
+    op = dagbag.dags["stockops_backfill"].get_task("features")
+    spec_task = SPECS["backfill"]["tasks"]["features"]
+    assert spec_task["params"]["engine"] == "spark"
+    # deferrable: the triggerer polls, no worker slot is held for hours
+    assert op.deferrable is True and op.wait_for_completion is True
+    # one retry layer: Airflow's (the spec's), none inside EMR Serverless
+    assert op.retries == SPECS["backfill"]["defaults"]["retries"] >= 1
+    assert op.config["retryPolicy"] == {"maxAttempts": 1}
+    # EMR ends the job before Airflow's timeout; the waiter outlasts the job
+    job_seconds = op.config["executionTimeoutMinutes"] * 60
+    assert job_seconds < op.execution_timeout.total_seconds()
+    assert op.waiter_max_attempts * op.waiter_delay > job_seconds
+    assert op.waiter_max_attempts * op.waiter_delay <= op.execution_timeout.total_seconds()
+    # the script and its flags: the same settings the local feature table uses (config/base.yaml)
+    driver = op.job_driver["sparkSubmit"]
+    assert driver["entryPoint"] == "{{ var.value.stockops_features_script_s3_uri }}"
+    config = yaml.safe_load((ROOT / "config" / "base.yaml").read_text())
+    args = dict(a.removeprefix("--").split("=", 1) for a in driver["entryPointArguments"])
+    assert args["avg-price"] == config["features"]["avg_price"]
+    assert int(args["volatility-window"]) == config["features"]["volatility_window"]
+    assert int(args["volume-window"]) == config["features"]["volume_window"]
+    assert args["symbols"] == ",".join(config["symbols"])
+    assert args["output"].endswith("/features/spark")
+    job = (ROOT / "processing" / "spark" / "features_job.py").read_text()
+    assert all(f'"--{flag}"' in job for flag in args), "a flag the job does not take"
+
+
+@pytest.mark.parametrize("timeout", [60, 600, 3600, 14400])
+def test_spark_timing_keeps_job_waiter_and_task_timeouts_in_order(timeout: int) -> None:
+    t = stockops_dags.spark_timing(timeout)
+    assert t["job_minutes"] >= 1
+    assert t["waiter_max_attempts"] * t["waiter_delay"] > t["job_minutes"] * 60
+    if timeout >= 900:  # room for the margins
+        assert t["job_minutes"] * 60 < timeout
+        assert t["waiter_max_attempts"] * t["waiter_delay"] < timeout

@@ -17,6 +17,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { type CommandContext, commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { gitCommit } from '../cli/gitCommit.ts';
 import { progressRenderer } from '../cli/progressRenderer.ts';
+import { featuresStep, localFeatureEngine } from './featuresStep.ts';
 import { writeReportFor } from './reportCommand.ts';
 
 export interface RunOptions extends DataOptions {
@@ -133,6 +134,21 @@ async function executeSpec(ctx: CommandContext, run: SpecRun) {
         tctx.log(`${task.type} ${JSON.stringify(task.params)} (attempt ${tctx.attempt})`);
         if (tctx.attempt > 1) {
           process.stderr.write(`stockops: ${spec.dagId}.${task.id} attempt ${tctx.attempt}\n`);
+        }
+        if (task.type === 'features') {
+          const configured = ctx.resolved.config.processing?.engine;
+          if (localFeatureEngine(task.params.engine, configured) === 'spark') {
+            // the Spark job's output, as EMR Serverless writes it on AWS; later tasks read the
+            // core features (the parity tests hold both equal to 1e-9)
+            const spark = await featuresStep(
+              { ...ctx, symbols: run.symbols },
+              'spark',
+              tctx.log,
+              tctx.signal,
+            );
+            const core = await daily.step('features');
+            return { inputs: core.inputs, outputs: [...core.outputs, ...spark.outputs] };
+          }
         }
         if (!isDailyStep(task.type)) {
           tctx.log(`no local step for ${task.type}: it runs on Airflow only`);

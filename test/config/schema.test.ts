@@ -190,6 +190,7 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
     presence: 'optional',
     keys: { port: 'required', host: 'required', challenger: 'required', weights: 'required' },
   },
+  processing: { presence: 'optional', keys: { engine: 'required' } },
   aws: {
     presence: 'optional',
     keys: {

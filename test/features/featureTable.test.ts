@@ -62,6 +62,22 @@ describe('rolling maths', () => {
     const sd = rollingStd([1e9 + 1, 1e9 + 2, 1e9 + 3], 3);
     expect(sd[2]).toBeCloseTo(1, 9);
   });
+  it('a window of identical values has std exactly 0, not the rounding noise of its mean', () => {
+    const x = Math.log1p(2_000_000);
+    // the mean of three copies of x is not x itself, so the two-pass sum alone would be > 0
+    expect((x + x + x) / 3).not.toBe(x);
+    expect(rollingStd([x, x, x, x + 1], 3)[2]).toBe(0);
+    expect(rollingStd([x, x, x, x + 1], 3)[3]).toBeGreaterThan(0);
+    const bars = Array.from({ length: 6 }, (_, i) =>
+      bar({ date: `2024-01-0${i + 2}`, volume: 2e6 }),
+    );
+    const table = buildFeatureTable(bars, {
+      avgPrice: 'close',
+      volatilityWindow: 2,
+      volumeWindow: 3,
+    });
+    expect([...table.columns.log_volume_z].every(Number.isNaN)).toBe(true);
+  });
   it('rejects bad windows', () => {
     expect(() => rollingMean([1], 0)).toThrow(/positive integer/);
     expect(() => rollingStd([1, 2], 1)).toThrow(/at least 2/);

@@ -321,18 +321,56 @@ describe('tags and processing', () => {
   });
 
   it('creates the EMR Serverless application only when enabled: ARM64, auto-stop, no pre-initialised capacity', () => {
-    expect(stacks.processing).toBeUndefined();
-    const { stacks: on } = synthEnv('dev', (c) => ({
+    const { stacks: off } = synthEnv('dev', (c) => ({
       ...c,
-      aws: { ...(c.aws as AwsConfig), emr: { enabled: true, release_label: 'emr-7.5.0' } },
+      aws: { ...(c.aws as AwsConfig), emr: { enabled: false, release_label: 'emr-7.5.0' } },
     }));
-    const template = Template.fromStack(on.processing as never);
+    expect(off.processing).toBeUndefined();
+    const template = t('processing');
     template.hasResourceProperties('AWS::EMRServerless::Application', {
       Type: 'SPARK',
       Architecture: 'ARM64',
       ReleaseLabel: 'emr-7.5.0',
+      AutoStartConfiguration: { Enabled: true },
       AutoStopConfiguration: { Enabled: true, IdleTimeoutMinutes: 15 },
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('InitialCapacity');
+  });
+
+  it('gives the Spark job role its script, curated/ to read and features/spark/ to write, nothing more', () => {
+    const template = t('processing');
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    const trust = JSON.stringify(role?.Properties.AssumeRolePolicyDocument);
+    expect(trust).toContain('emr-serverless.amazonaws.com');
+    expect(trust).toContain('aws:SourceAccount');
+    const policies = template.findResources('AWS::IAM::Policy');
+    const jobPolicy = Object.entries(policies).find(([id]) => id.startsWith('JobRole'))?.[1];
+    const statements = jobPolicy?.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect(actions.every((a) => /^(s3|kms):[A-Za-z]+$/.test(a))).toBe(true); // no wildcards
+    const writes = statements.filter((st) => [st.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(writes.map((w) => w.Resource))).toContain('/features/spark/*');
+    expect(JSON.stringify(writes.map((w) => w.Resource))).not.toContain('curated/');
+    const script = statements.find(
+      (st) => st.Action === 's3:GetObject' && !JSON.stringify(st.Resource).includes('*'),
+    );
+    expect(JSON.stringify(script?.Resource)).toMatch(/\.py/);
+  });
+
+  it('lets the MWAA role run jobs on this application and pass this job role only', () => {
+    const template = t('processing');
+    const airflow = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('AirflowRunsSparkJobs'),
+    )?.[1];
+    const doc = JSON.stringify(airflow?.Properties);
+    expect(doc).toContain('emr-serverless:StartJobRun');
+    expect(doc).toContain('iam:PassedToService');
+    expect(doc).not.toContain('"Resource":"*"');
+    expect(Object.keys(template.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['ApplicationId', 'JobRoleArn', 'FeaturesScriptUri']),
+    );
   });
 });
