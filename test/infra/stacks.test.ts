@@ -104,7 +104,7 @@ describe('orchestration stack', () => {
   it('runs MWAA with the configured version, class and workers, private, DAGs from the bucket', () => {
     t('orchestration').hasResourceProperties('AWS::MWAA::Environment', {
       Name: 'stockops-dev-airflow',
-      AirflowVersion: '3.0.6',
+      AirflowVersion: '3.3.1',
       EnvironmentClass: 'mw1.micro',
       MinWorkers: 1,
       MaxWorkers: 1,
