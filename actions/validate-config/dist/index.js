@@ -36772,7 +36772,7 @@ var schema_default = {
           pattern: "^\\d{12}$"
         },
         github: {
-          description: "The GitHub repository whose workflows may deploy (OIDC trust).",
+          description: "The GitHub repository whose workflows may deploy (OIDC trust) and that drift alerts dispatch retrains to.",
           type: "object",
           additionalProperties: false,
           required: ["owner", "repo"],
@@ -36786,6 +36786,11 @@ var schema_default = {
               description: "Repository name.",
               type: "string",
               pattern: "^[A-Za-z0-9._-]{1,100}$"
+            },
+            dispatch_token_secret: {
+              description: "Secrets Manager secret name (not ARN) holding the GitHub token the dispatch Lambda sends repository_dispatch with (fine-grained, Contents: write on this repository only). Created by hand, never in config.",
+              type: "string",
+              pattern: "^[A-Za-z0-9/_+=.@-]{1,512}$"
             }
           }
         },
@@ -37168,7 +37173,7 @@ var schema_default = {
           required: ["enabled", "release_label"],
           properties: {
             enabled: {
-              description: "Create the EMR Serverless application (off by default).",
+              description: "Create the EMR Serverless application and its job role (the backfill pipeline's Spark feature task needs it).",
               type: "boolean"
             },
             release_label: {
@@ -37330,6 +37335,76 @@ var schema_default = {
               maxItems: 2
             }
           }
+        }
+      }
+    },
+    monitor: {
+      description: "`stockops monitor`: when a feature, the champion's predictions or its realised error count as drifted, and when N drifted sessions in a row raise the model-degradation alert and the retrain (docs/monitoring.md). Optional; the defaults are those shown in base.yaml.",
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "psi_threshold",
+        "ks_p_value",
+        "reference_days",
+        "recent_days",
+        "error_window_days",
+        "max_error_ratio",
+        "consecutive_days",
+        "retrain_on_trigger"
+      ],
+      properties: {
+        psi_threshold: {
+          description: "A distribution drifted when its population stability index (reference deciles) is above this; 0.1 is a moderate and 0.2 a significant shift.",
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        ks_p_value: {
+          description: "\u2026 or when the two-sample Kolmogorov\u2013Smirnov p-value is below this.",
+          type: "number",
+          exclusiveMinimum: 0,
+          maximum: 0.5
+        },
+        reference_days: {
+          description: "Sessions in the reference window: the champion's training data, ending before the recent window.",
+          type: "integer",
+          minimum: 20
+        },
+        recent_days: {
+          description: "Sessions in the recent window, ending at the monitored day.",
+          type: "integer",
+          minimum: 10
+        },
+        error_window_days: {
+          description: "Sessions in the rolling realised-error window (at most recent_days).",
+          type: "integer",
+          minimum: 5
+        },
+        max_error_ratio: {
+          description: "The champion's realised RMSE of returns \xF7 the best baseline's over the window, at most.",
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        consecutive_days: {
+          description: "Drifted sessions in a row that raise the model-degradation alert and trigger a retrain (N).",
+          type: "integer",
+          minimum: 1
+        },
+        retrain_on_trigger: {
+          description: "Run the daily pipeline (a retrain) locally when the trigger fires, as --retrain does.",
+          type: "boolean"
+        }
+      }
+    },
+    processing: {
+      description: "How `stockops run --spec` executes a features task whose spec says engine: spark (on Airflow it is always EMR Serverless). Optional; absent means local.",
+      type: "object",
+      additionalProperties: false,
+      required: ["engine"],
+      properties: {
+        engine: {
+          description: "local: core/features in Node (the same numbers, no Java needed); spark: processing/spark/features_job.py under local PySpark from .venv-spark (needs Java 17).",
+          type: "string",
+          enum: ["local", "spark"]
         }
       }
     },
