@@ -81,8 +81,10 @@ export class MlStack extends Stack {
         'node_modules',
         '.git',
         '.stockops',
-        '.venv',
+        // every project venv (.venv, .venv-airflow, .venv-spark): hundreds of MB, not image input
+        '.venv*',
         '.tools',
+        'test-artifacts',
         'cdk.out',
         'coverage',
         'tmp',

@@ -1,12 +1,20 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { afterAll } from 'vitest';
 import { loadConfig } from '../../adapters/local/configFiles.ts';
 import type { StockopsConfig } from '../../core/config/configTypes.ts';
 import { APP_CONTEXT, buildStockopsApp, type StockopsStacks } from '../../infra/stockopsApp.ts';
 
 export const ENVS = ['dev', 'staging', 'prod'] as const;
+
+// Each synth stages its assets (the training image's build context among them) in a temp dir;
+// without cleanup a full test run leaves gigabytes behind.
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Builds and synthesizes one environment's app into a temp dir, with optional config edits. */
 export function synthEnv(
@@ -16,6 +24,7 @@ export function synthEnv(
 ) {
   const resolved = loadConfig({ env });
   const outdir = mkdtempSync(join(tmpdir(), `stockops-cdk-${env}-`));
+  outdirs.push(outdir);
   const app = new App({ outdir, context: { ...APP_CONTEXT } });
   const stacks: StockopsStacks = buildStockopsApp(
     app,
