@@ -55,7 +55,14 @@ export interface RawDayKey {
 export function parseRawDayKey(key: string): RawDayKey | undefined {
   const m = RAW_DAY_KEY.exec(key);
   if (!m) return undefined;
-  const [, source, symbol, y, mo, d] = m as unknown as [string, string, string, string, string, string];
+  const [, source, symbol, y, mo, d] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   return { source, symbol, month: `${y}-${mo}`, date: `${y}-${mo}-${d}` };
 }
 

@@ -4,6 +4,7 @@ import { ENVIRONMENTS } from '../../core/config/configTypes.ts';
 import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
+import { compactCommand } from '../commands/compactCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
 import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
@@ -63,6 +64,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .requiredOption('--to <date>', 'last session (cut at the last close)')
     .option('--force', 're-fetch complete sessions; only changed bytes are rewritten')
     .action(act(ingestCommand));
+
+  withData(program.command('compact'))
+    .description(
+      'fold finished months of raw/ daily objects into one raw-monthly/ object each (verified before any day is deleted), or --restore a month',
+    )
+    .option('--before <YYYY-MM>', 'compact every month before this one (finished months only)')
+    .option('--restore <YYYY-MM>', "write a compacted month's days back to raw/, byte-identical")
+    .option('--dry-run', 'list what would be compacted; write and delete nothing')
+    .option('--json', 'print the summary and each month as JSON')
+    .action(act(compactCommand));
 
   withData(program.command('validate'))
     .description('run the data-quality checks on a source and print the report (writes nothing)')

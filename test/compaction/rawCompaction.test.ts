@@ -110,9 +110,9 @@ describe('raw month compaction', () => {
     await restoreMonth({ store, sha256 }, JAN);
     const third = await compactMonth({ store, sha256 }, JAN);
     expect(third).toMatchObject({ days: 5, compacted: 5, deleted: 5, replaced: 0, written: false });
-    expect(Buffer.from((await store.get(first.monthlyKey)) ?? []).equals(Buffer.from(bytes ?? []))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from((await store.get(first.monthlyKey)) ?? []).equals(Buffer.from(bytes ?? [])),
+    ).toBe(true);
   });
 
   it('merges days ingested after a compaction, a newer daily object replacing its entry', async () => {
@@ -221,9 +221,9 @@ describe('monthly object format', () => {
 
   it('rejects a tampered day, a wrong header and bad JSON, naming the object and line', () => {
     expect(parseRawMonthly(good, 'm.jsonl', sha256).entries).toHaveLength(1);
-    expect(() => parseRawMonthly(good.replace('{\\"a\\":1}', '{\\"a\\":2}'), 'm.jsonl', sha256)).toThrow(
-      /m\.jsonl:2: .*sha256 [0-9a-f]{64} does not match/,
-    );
+    expect(() =>
+      parseRawMonthly(good.replace('{\\"a\\":1}', '{\\"a\\":2}'), 'm.jsonl', sha256),
+    ).toThrow(/m\.jsonl:2: .*sha256 [0-9a-f]{64} does not match/);
     expect(() => parseRawMonthly(good.replace('raw-monthly/v1', 'v0'), 'm.jsonl', sha256)).toThrow(
       /m\.jsonl:1: format/,
     );
@@ -238,9 +238,9 @@ describe('monthly object format', () => {
   it('refuses a monthly object filed under another symbol', async () => {
     const store = new MemoryObjectStore();
     await store.put(rawMonthlyKey('yahoo', 'MSFT', '2024-01'), good);
-    await expect(
-      readRawMonthly(store, { ...JAN, symbol: 'MSFT' }, sha256),
-    ).rejects.toThrow(/header names yahoo\/AMZN\/2024-01, not yahoo\/MSFT\/2024-01/);
+    await expect(readRawMonthly(store, { ...JAN, symbol: 'MSFT' }, sha256)).rejects.toThrow(
+      /header names yahoo\/AMZN\/2024-01, not yahoo\/MSFT\/2024-01/,
+    );
     await expect(restoreMonth({ store, sha256 }, JAN)).rejects.toThrow(/no compacted month/);
   });
 

@@ -59,7 +59,10 @@ describe.each(ENVS)('%s: cost controls in the templates', (env) => {
       .auto_rollback_alarms;
     // Every rollback alarm promote-model names exists in the monitoring stack.
     expect(alarmNames(stacks)).toEqual(expect.arrayContaining(rollback));
-    expect(rollback).toEqual([`stockops-${env}-endpoint5xx`, `stockops-${env}-endpoint-latency-p99`]);
+    expect(rollback).toEqual([
+      `stockops-${env}-endpoint5xx`,
+      `stockops-${env}-endpoint-latency-p99`,
+    ]);
     if (expected.mode === 'serverless') {
       expect(defaults.variant).toEqual({
         name: 'AllTraffic',
