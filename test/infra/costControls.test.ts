@@ -1,6 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../adapters/local/configFiles.ts';
 import type { AwsConfig, StockopsConfig } from '../../core/config/configTypes.ts';
+import { infraFacts } from '../../core/cost/costEstimate.ts';
 import type { StockopsStacks } from '../../infra/stockopsApp.ts';
 import { ENVS, synthEnv } from './synthApp.ts';
 
@@ -107,6 +109,29 @@ describe.each(ENVS)('%s: cost controls in the templates', (env) => {
       expect(n.Subscribers[0].SubscriptionType).toBe('SNS');
       expect(JSON.stringify(n.Subscribers[0].Address)).toMatch(/Topicinfrastructure/);
     }
+  });
+
+  it('matches the always-on resources the cost estimate counts', () => {
+    const resources = Object.values(stacks).flatMap((stack) =>
+      Object.values(
+        Template.fromStack(stack as never).toJSON().Resources as Record<
+          string,
+          { Type: string; Properties?: { VpcEndpointType?: string } }
+        >,
+      ),
+    );
+    // Gateway endpoints (S3) are free; interface endpoints are billed per AZ-hour.
+    const count = (type: string) =>
+      resources.filter((r) => r.Type === type && r.Properties?.VpcEndpointType !== 'Gateway')
+        .length;
+    const facts = infraFacts(loadConfig({ env }).config.aws as AwsConfig);
+    expect({
+      interfaceEndpoints: count('AWS::EC2::VPCEndpoint'),
+      kmsKeys: count('AWS::KMS::Key'),
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      alarms: count('AWS::CloudWatch::Alarm'),
+      snsTopics: count('AWS::SNS::Topic'),
+    }).toEqual(facts);
   });
 
   it('puts the cost-allocation tags on every taggable resource of every stack', () => {
