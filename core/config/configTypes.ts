@@ -186,11 +186,15 @@ export interface AwsConfig {
   };
   readonly training: TrainingConfig;
   readonly endpoint: {
+    readonly mode: ServingMode;
+    /** Realtime variants and batch transform jobs. */
     readonly instance_type: string;
     readonly min_capacity: number;
     readonly max_capacity: number;
     readonly target_invocations_per_instance: number;
+    /** Realtime only: serverless endpoints cannot capture data. */
     readonly data_capture_percent: number;
+    readonly serverless: { readonly memory_mb: number; readonly max_concurrency: number };
   };
   /** E-mail subscribers per alert type. */
   readonly alerts: {
@@ -206,7 +210,12 @@ export interface AwsConfig {
     readonly endpoint_latency_p99_ms: number;
     readonly model_error_ratio: number;
   };
-  readonly budget: { readonly monthly_usd: number };
+  readonly budget: {
+    readonly monthly_usd: number;
+    readonly actual_alert_percent: number;
+    readonly forecasted_alert_percent: number;
+  };
+  readonly cost: CostAssumptions;
   readonly emr: { readonly enabled: boolean; readonly release_label: string };
 }
 
@@ -223,6 +232,30 @@ export interface TrainingConfig {
   /** One SYMBOL.csv per symbol: the train channel. */
   readonly train_channel_prefix: string;
   readonly output_prefix: string;
+}
+
+/**
+ * How forecasts are served in AWS: an always-on instance endpoint, a serverless endpoint billed
+ * per request, or no endpoint (the daily batch transform writes the forecasts).
+ */
+export const SERVING_MODES = ['realtime', 'serverless', 'batch'] as const;
+export type ServingMode = (typeof SERVING_MODES)[number];
+
+/** What `stockops cost estimate` assumes about usage (`aws.cost`). */
+export interface CostAssumptions {
+  /** Relative to the config directory. */
+  readonly price_table: string;
+  readonly runs_per_month: number;
+  readonly training_minutes_per_run: number;
+  readonly training_instance_type: string;
+  readonly spot_training: boolean;
+  readonly batch_transform_minutes_per_run: number;
+  readonly requests_per_day: number;
+  readonly inference_seconds_per_request: number;
+  readonly payload_kb_per_request: number;
+  readonly storage_gb: number;
+  readonly log_gb_per_month: number;
+  readonly emr_vcpu_hours_per_month: number;
 }
 
 /** The alert types: one SNS topic each in AWS, one alert log locally. */

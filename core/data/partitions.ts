@@ -2,11 +2,28 @@ import type { IsoDate } from '../market/isoDate.ts';
 
 /**
  * The storage layout of DESIGN.md §3. raw/ holds exactly what a source returned, one object
- * per symbol per trading day; curated/ holds validated bars, one CSV per symbol per month.
+ * per symbol per trading day; raw-monthly/ holds finished months of raw/ compacted into one
+ * object each (`stockops compact`); curated/ holds validated bars, one CSV per symbol per month.
  */
 export function rawBarKey(source: string, symbol: string, date: IsoDate, ext: string): string {
   const [y, m, d] = date.split('-');
   return `raw/source=${source}/symbol=${symbol}/year=${y}/month=${m}/day=${d}/bar.${ext}`;
+}
+
+/** The raw/ objects of one symbol's month: `raw/source=S/symbol=X/year=Y/month=M/`. */
+export function rawMonthPrefix(source: string, symbol: string, yearMonth: string): string {
+  const [y, m] = yearMonth.split('-');
+  return `${rawPrefix(source, symbol)}year=${y}/month=${m}/`;
+}
+
+/** One compacted month of raw/ objects, every day's bytes with its sha256 (JSON lines). */
+export function rawMonthlyKey(source: string, symbol: string, yearMonth: string): string {
+  const [y, m] = yearMonth.split('-');
+  return `${rawMonthlyPrefix(source, symbol)}year=${y}/month=${m}/bars.jsonl`;
+}
+
+export function rawMonthlyPrefix(source: string, symbol: string): string {
+  return `raw-monthly/source=${source}/symbol=${symbol}/`;
 }
 
 export function curatedMonthKey(symbol: string, yearMonth: string): string {

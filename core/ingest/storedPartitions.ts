@@ -1,10 +1,18 @@
-import { curatedMonthKey, curatedPrefix, rawPrefix } from '../data/partitions.ts';
+import {
+  curatedMonthKey,
+  curatedPrefix,
+  rawMonthlyKey,
+  rawMonthlyPrefix,
+  rawPrefix,
+} from '../data/partitions.ts';
+import { datesOfRawMonthly } from '../data/rawMonthly.ts';
 import type { IsoDate } from '../market/isoDate.ts';
 import { type PriceBar, parsePriceCsv } from '../market/priceBar.ts';
 import type { ObjectStore } from '../ports/objectStore.ts';
 
 const RAW_KEY = /year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/bar\.[A-Za-z0-9]+$/;
 const CURATED_KEY = /year=(\d{4})\/month=(\d{2})\/bars\.csv$/;
+const RAW_MONTHLY_KEY = /year=(\d{4})\/month=(\d{2})\/bars\.jsonl$/;
 
 /** The session dates that have a raw object, from keys under `raw/source=S/symbol=X/`. */
 export function rawDatesOfKeys(keys: readonly string[]): Set<IsoDate> {
@@ -37,6 +45,8 @@ export class StoredSymbol {
   private rawDates: Promise<Set<IsoDate>> | undefined;
   private months: Promise<string[]> | undefined;
   private readonly monthBars = new Map<string, Promise<PriceBar[]>>();
+  private compacted: Promise<Set<string>> | undefined;
+  private readonly compactedDates = new Map<string, Promise<string[]>>();
 
   constructor(store: ObjectStore, sourceName: string, symbol: string) {
     this.store = store;
@@ -50,6 +60,31 @@ export class StoredSymbol {
       .list(rawPrefix(this.sourceName, this.symbol))
       .then((keys) => rawDatesOfKeys(keys));
     return this.rawDates;
+  }
+
+  /**
+   * Sessions of `month` held in its compacted raw object (`stockops compact` moved them out of
+   * raw/), so a backfill does not fetch them again. Empty when the month is not compacted.
+   */
+  async compactedRaw(month: string): Promise<string[]> {
+    this.compacted ??= this.store.list(rawMonthlyPrefix(this.sourceName, this.symbol)).then(
+      (keys) =>
+        new Set(
+          keys.flatMap((k) => {
+            const m = RAW_MONTHLY_KEY.exec(k);
+            return m ? [`${m[1]}-${m[2]}`] : [];
+          }),
+        ),
+    );
+    if (!(await this.compacted).has(month)) return [];
+    let dates = this.compactedDates.get(month);
+    if (!dates) {
+      dates = this.store
+        .get(rawMonthlyKey(this.sourceName, this.symbol, month))
+        .then((bytes) => (bytes ? datesOfRawMonthly(new TextDecoder().decode(bytes)) : []));
+      this.compactedDates.set(month, dates);
+    }
+    return dates;
   }
 
   /** Curated months, `YYYY-MM`, ascending. */
@@ -77,7 +112,7 @@ export class StoredSymbol {
 
   /** Sessions among `sessions` that are complete: a raw object and a curated row. */
   async completeSessions(sessions: readonly IsoDate[]): Promise<Set<IsoDate>> {
-    const raw = await this.raw();
+    const raw = new Set(await this.raw());
     const stored = new Set(await this.curatedMonths());
     const complete = new Set<IsoDate>();
     const monthsWanted = [...new Set(sessions.map((d) => d.slice(0, 7)))].filter((m) =>
@@ -86,6 +121,7 @@ export class StoredSymbol {
     const curated = new Set<IsoDate>();
     for (const month of monthsWanted) {
       for (const bar of await this.curatedBars(month)) curated.add(bar.date);
+      for (const date of await this.compactedRaw(month)) raw.add(date);
     }
     for (const session of sessions) {
       if (raw.has(session) && curated.has(session)) complete.add(session);
@@ -125,5 +161,7 @@ export class StoredSymbol {
     this.rawDates = undefined;
     this.months = undefined;
     this.monthBars.clear();
+    this.compacted = undefined;
+    this.compactedDates.clear();
   }
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { addStatements, bucketArn, keyUse, objectAccess } from './policies.ts';
+import { endpointDefaults } from './servingPlan.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,8 +27,8 @@ export function modelPackageGroupName(env: string, symbol: string): string {
 /**
  * The SageMaker side: the execution role, one model package group per symbol, the training
  * image (a DockerImageAsset from training/Dockerfile, built only at deploy), and the endpoint
- * defaults the promote action applies (an endpoint needs an approved model, so it is created
- * by promotion, not here).
+ * defaults the promote action applies for the environment's serving mode (an endpoint needs an
+ * approved model, so it is created by promotion, not here; mode batch creates none).
  */
 export class MlStack extends Stack {
   readonly executionRole: iam.Role;
@@ -101,30 +102,22 @@ export class MlStack extends Stack {
         }),
     );
 
-    const e = ctx.aws.endpoint;
     new ssm.StringParameter(this, 'EndpointDefaults', {
       parameterName: `/stockops/${ctx.env}/endpoint-defaults`,
-      description: 'What promote-model applies when it creates or updates the endpoint',
-      stringValue: JSON.stringify({
-        endpoint_name: this.endpointName,
-        instance_type: e.instance_type,
-        autoscaling: {
-          min_capacity: e.min_capacity,
-          max_capacity: e.max_capacity,
-          target_tracking: {
-            metric: 'SageMakerVariantInvocationsPerInstance',
-            target_value: e.target_invocations_per_instance,
-          },
-        },
-        data_capture: {
-          enabled: e.data_capture_percent > 0,
-          sampling_percentage: e.data_capture_percent,
-          destination: `s3://${bucketArn(ctx, 'models').split(':::')[1]}/data-capture/`,
-          kms_key_id: deps.key.keyArn,
-        },
-        execution_role_arn: this.executionRole.roleArn,
-        training_image: this.trainingImage.imageUri,
-      }),
+      description: `What promote-model applies: serving mode ${ctx.aws.endpoint.mode}`,
+      stringValue: JSON.stringify(
+        endpointDefaults(ctx, {
+          endpointName: this.endpointName,
+          dataCaptureUri: `s3://${bucketArn(ctx, 'models').split(':::')[1]}/data-capture/`,
+          kmsKeyArn: deps.key.keyArn,
+          executionRoleArn: this.executionRole.roleArn,
+          trainingImage: this.trainingImage.imageUri,
+        }),
+      ),
+    });
+    new CfnOutput(this, 'ServingMode', {
+      value: ctx.aws.endpoint.mode,
+      description: 'realtime, serverless or batch (aws.endpoint.mode); see docs/cost.md',
     });
   }
 }

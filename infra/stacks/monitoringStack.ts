@@ -17,6 +17,7 @@ import type { Construct } from 'constructs';
 import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
 import { modelPackageGroupName } from './mlStack.ts';
 import { addStatements } from './policies.ts';
+import { endpointAlarmNames, hasEndpoint, VARIANT_NAME } from './servingPlan.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
 export const DISPATCH_ENTRY = fileURLToPath(
@@ -40,8 +41,9 @@ export const METRICS_NAMESPACE = 'stockops';
 
 /**
  * One SNS topic per alert type with subscriptions from config; a dashboard; alarms on the ingest
- * Lambda, its dead-letter queue, the endpoint and the model's realised error ratio; EventBridge
- * rules for training-job failures and model-package changes; and the monthly cost budget.
+ * Lambda, its dead-letter queue, the endpoint (when the serving mode has one) and the model's
+ * realised error ratio; EventBridge rules for training-job failures and model-package changes;
+ * and the monthly cost budget with actual and forecasted notifications from config.
  */
 export class MonitoringStack extends Stack {
   readonly topics: Record<AlertType, sns.Topic>;
@@ -78,9 +80,10 @@ export class MonitoringStack extends Stack {
       threshold: number,
       topic: AlertType,
       description: string,
+      alarmName = resourceName(ctx, name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()),
     ) => {
       const created = new cloudwatch.Alarm(this, name, {
-        alarmName: resourceName(ctx, name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()),
+        alarmName,
         alarmDescription: description,
         metric,
         threshold,
@@ -97,7 +100,7 @@ export class MonitoringStack extends Stack {
       new cloudwatch.Metric({
         namespace: 'AWS/SageMaker',
         metricName,
-        dimensionsMap: { EndpointName: deps.endpointName, VariantName: 'AllTraffic' },
+        dimensionsMap: { EndpointName: deps.endpointName, VariantName: VARIANT_NAME },
         statistic,
         period: five,
       });
@@ -138,20 +141,29 @@ export class MonitoringStack extends Stack {
         'Ingest invocations failed after Lambda retries',
       );
     }
-    alarm(
-      'Endpoint5xx',
-      endpoint5xx,
-      a.endpoint_5xx,
-      'infrastructure',
-      'The forecast endpoint answers 5XX',
-    );
-    alarm(
-      'EndpointLatencyP99',
-      latencyP99,
-      a.endpoint_latency_p99_ms * 1000,
-      'infrastructure',
-      `Endpoint p99 model latency at or above ${a.endpoint_latency_p99_ms} ms`,
-    );
+    // Mode batch has no endpoint: alarms on its metrics could never fire. Realtime and
+    // serverless endpoints both report these metrics; promote-model uses the same alarms to
+    // roll a deployment back.
+    const serving = ctx.aws.endpoint.mode;
+    if (hasEndpoint(serving)) {
+      const names = endpointAlarmNames(ctx);
+      alarm(
+        'Endpoint5xx',
+        endpoint5xx,
+        a.endpoint_5xx,
+        'infrastructure',
+        `The ${serving} forecast endpoint answers 5XX`,
+        names.fiveXx,
+      );
+      alarm(
+        'EndpointLatencyP99',
+        latencyP99,
+        a.endpoint_latency_p99_ms * 1000,
+        'infrastructure',
+        `Endpoint p99 model latency at or above ${a.endpoint_latency_p99_ms} ms`,
+        names.latencyP99,
+      );
+    }
     alarm(
       'ModelErrorRatio',
       errorRatio,
@@ -195,6 +207,7 @@ export class MonitoringStack extends Stack {
         resources: [budgetTopic.topicArn],
       }),
     );
+    const b = ctx.aws.budget;
     const notify = (type: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
       notification: {
         notificationType: type,
@@ -209,10 +222,20 @@ export class MonitoringStack extends Stack {
         budgetName: resourceName(ctx, 'monthly'),
         budgetType: 'COST',
         timeUnit: 'MONTHLY',
-        budgetLimit: { amount: ctx.aws.budget.monthly_usd, unit: 'USD' },
-        costFilters: { TagKeyValue: [`user:project$stockops`] },
+        budgetLimit: { amount: b.monthly_usd, unit: 'USD' },
+        // This environment's resources only: project AND environment (cost-allocation tags,
+        // activated once per account in Billing; see docs/cost.md).
+        filterExpression: {
+          and: [
+            { tags: { key: 'project', values: ['stockops'] } },
+            { tags: { key: 'environment', values: [ctx.env] } },
+          ],
+        },
       },
-      notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)],
+      notificationsWithSubscribers: [
+        notify('ACTUAL', b.actual_alert_percent),
+        notify('FORECASTED', b.forecasted_alert_percent),
+      ],
     });
 
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -255,11 +278,15 @@ export class MonitoringStack extends Stack {
         title: 'Training: walk-forward RMSE of returns',
         left: [custom('WalkForwardRmseReturn', 'Average')],
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Endpoint: latency p99 (µs) and 5XX',
-        left: [latencyP99],
-        right: [endpoint5xx],
-      }),
+      ...(hasEndpoint(serving)
+        ? [
+            new cloudwatch.GraphWidget({
+              title: `Endpoint (${serving}): latency p99 (µs) and 5XX`,
+              left: [latencyP99],
+              right: [endpoint5xx],
+            }),
+          ]
+        : []),
       new cloudwatch.GraphWidget({
         title: 'Model: realised error ratio vs best baseline',
         left: [errorRatio],

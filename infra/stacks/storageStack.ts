@@ -7,10 +7,16 @@ import { asIBucket } from './cdkTypes.ts';
 import { bucketName } from './policies.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
+/** Where `stockops compact` writes one object per symbol and month (core/data/partitions.ts). */
+export const RAW_MONTHLY_PREFIX = 'raw-monthly/';
+/** S3 does not transition objects under 128 KB by default, and bills IA at 128 KB minimum. */
+export const MIN_TRANSITION_BYTES = 131_072;
+
 /**
  * Buckets for data, model artifacts and DAGs (MWAA's source bucket), all versioned,
  * KMS-encrypted, TLS-only, public access blocked and access-logged; lifecycle rules from
- * config move raw/ to Infrequent Access and then to Glacier, and expire old versions.
+ * config move compacted raw months (raw-monthly/, 128 KB and up) to Infrequent Access and then
+ * to Glacier, and expire old versions.
  */
 export class StorageStack extends Stack {
   readonly key: kms.Key;
@@ -87,26 +93,47 @@ export class StorageStack extends Stack {
       abortIncompleteMultipartUploadAfter: Duration.days(7),
     };
 
+    const dataRules: s3.LifecycleRule[] = [
+      expireOldVersions,
+      {
+        // Daily raw/ objects (a few KB each) are never transitioned: S3 bills Standard-IA
+        // at 128 KB minimum per object and Glacier adds ~40 KB of overhead per object, so a
+        // move would raise the bill. `stockops compact` folds each finished month into one
+        // raw-monthly/ object and deletes the days only after re-reading it, so no rule
+        // expires raw/ by age (that could delete a day that was never compacted); the
+        // noncurrent-version rule above keeps deleted days restorable for its window.
+        id: 'raw-monthly-to-cold-storage',
+        prefix: RAW_MONTHLY_PREFIX,
+        objectSizeGreaterThan: MIN_TRANSITION_BYTES,
+        transitions: [
+          {
+            storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+            transitionAfter: Duration.days(storage.raw_infrequent_access_days),
+          },
+          {
+            storageClass: s3.StorageClass.GLACIER,
+            transitionAfter: Duration.days(storage.raw_archive_days),
+          },
+        ],
+      },
+      {
+        // Deleting a compacted day leaves a delete marker; once its old version has expired
+        // the marker is clutter that slows listings.
+        id: 'remove-expired-delete-markers',
+        expiredObjectDeleteMarker: true,
+      },
+    ];
     this.dataBucket = bucket('Data', {
       bucketName: bucketName(ctx, 'data'),
-      lifecycleRules: [
-        expireOldVersions,
-        {
-          id: 'raw-to-cold-storage',
-          prefix: 'raw/',
-          transitions: [
-            {
-              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-              transitionAfter: Duration.days(storage.raw_infrequent_access_days),
-            },
-            {
-              storageClass: s3.StorageClass.GLACIER,
-              transitionAfter: Duration.days(storage.raw_archive_days),
-            },
-          ],
-        },
-      ],
+      lifecycleRules: dataRules,
     });
+    // CloudFormation's schema types ObjectSizeGreaterThan as a string; CDK writes a number,
+    // which CloudFormation coerces with a validation warning.
+    const sized = dataRules.findIndex((r) => r.objectSizeGreaterThan !== undefined);
+    (this.dataBucket.node.defaultChild as s3.CfnBucket).addPropertyOverride(
+      `LifecycleConfiguration.Rules.${sized}.ObjectSizeGreaterThan`,
+      String(MIN_TRANSITION_BYTES),
+    );
     this.modelBucket = bucket('Models', {
       bucketName: bucketName(ctx, 'models'),
       lifecycleRules: [expireOldVersions],

@@ -1,10 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../core/config/configError.ts';
 import { ENVIRONMENTS } from '../../core/config/configTypes.ts';
+import { PriceTableError } from '../../core/cost/priceTable.ts';
 import { PriceCsvError } from '../../core/market/priceBar.ts';
 import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
+import { compactCommand } from '../commands/compactCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
+import { costEstimateCommand } from '../commands/costCommand.ts';
 import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
@@ -71,6 +74,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .requiredOption('--to <date>', 'last session (cut at the last close)')
     .option('--force', 're-fetch complete sessions; only changed bytes are rewritten')
     .action(act(ingestCommand));
+
+  withData(program.command('compact'))
+    .description(
+      'fold finished months of raw/ daily objects into one raw-monthly/ object each (verified before any day is deleted), or --restore a month',
+    )
+    .option('--before <YYYY-MM>', 'compact every month before this one (finished months only)')
+    .option('--restore <YYYY-MM>', "write a compacted month's days back to raw/, byte-identical")
+    .option('--dry-run', 'list what would be compacted; write and delete nothing')
+    .option('--json', 'print the summary and each month as JSON')
+    .action(act(compactCommand));
 
   withData(program.command('validate'))
     .description('run the data-quality checks on a source and print the report (writes nothing)')
@@ -235,6 +248,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(dagsExportCommand(dir, options)),
     );
 
+  const cost = program.command('cost').description('estimate what an environment costs in AWS');
+  withCommon(cost.command('estimate'))
+    .description(
+      'monthly estimate per service from the config and the dated price table in config/prices/, with its assumptions',
+    )
+    .option('--json', 'print the estimate (stockops.cost-estimate/v1) as JSON')
+    .action(act(costEstimateCommand));
+
   withCommon(program.command('calendar'))
     .description("print a year's NYSE holidays, early closes and session count")
     .option('--year <year>', 'year from 1997 to 2030', String(new Date().getUTCFullYear()))
@@ -264,6 +285,10 @@ function reportError(error: unknown): number {
   }
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.format()}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof PriceTableError) {
+    process.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof UsageError || error instanceof PriceCsvError) {

@@ -1,5 +1,4 @@
 import cliProgress from 'cli-progress';
-import { createS3Client, parseS3Url, S3ObjectStore } from '../../adapters/aws/s3ObjectStore.ts';
 import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { BackfillRangeError } from '../../core/ingest/backfillPlan.ts';
 import type { ChunkResult } from '../../core/ingest/ingestChunk.ts';
@@ -11,9 +10,9 @@ import {
 } from '../../core/ingest/ingestRun.ts';
 import { retrySettings } from '../../core/ingest/retryPolicy.ts';
 import { isIsoDate } from '../../core/market/isoDate.ts';
-import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
+import { storeFromOption } from '../cli/storeOption.ts';
 
 export interface IngestOptions extends DataOptions {
   readonly from?: string;
@@ -39,25 +38,6 @@ const defaultIo: IngestIo = {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** `--store DIR` (default from config) or `--store s3://bucket/prefix`. */
-function storeFor(options: IngestOptions, fallback: ObjectStore): ObjectStore {
-  if (!options.store?.startsWith('s3://')) return fallback;
-  const url = parseS3Url(options.store);
-  if (!url) {
-    throw new UsageError(
-      `--store: expected s3://BUCKET/PREFIX with a valid bucket name (got "${options.store}")`,
-    );
-  }
-  return new S3ObjectStore({
-    bucket: url.bucket,
-    prefix: url.prefix,
-    client: createS3Client({
-      ...(process.env.STOCKOPS_S3_ENDPOINT ? { endpoint: process.env.STOCKOPS_S3_ENDPOINT } : {}),
-      ...(process.env.STOCKOPS_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-    }),
-  });
-}
-
 /**
  * A resumable backfill: every session from --from to --to (cut at the last close) that is not
  * complete yet (raw object and curated row) is fetched, in chunks of consecutive sessions,
@@ -78,7 +58,7 @@ export async function ingestCommand(
     if (!isIsoDate(value)) throw new UsageError(`${flag}: expected YYYY-MM-DD (got "${value}")`);
   }
   if (from > options.to) throw new UsageError(`--from ${from} is after --to ${options.to}`);
-  const store = storeFor(options, ctx.store);
+  const store = storeFromOption(options.store, ctx.store);
   const yahooConfig = config.data.yahoo;
   const tty = io.stderr.isTTY === true;
   const source = new ResilientPriceSource(ctx.source, {

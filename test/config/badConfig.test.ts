@@ -235,6 +235,7 @@ const CASES: readonly BadCase[] = [
       'alarms',
       'alerts',
       'budget',
+      'cost',
       'emr',
       'endpoint',
       'github',

@@ -51,7 +51,7 @@ describe('config drives the templates', () => {
       withAws((a) => ({
         ...a,
         alarms: { ...a.alarms, endpoint_5xx: 42 },
-        budget: { monthly_usd: 1234 },
+        budget: { ...a.budget, monthly_usd: 1234 },
       })),
     );
     const template = Template.fromStack(stacks.monitoring as never);
