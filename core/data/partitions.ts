@@ -56,3 +56,18 @@ export function trainedModelsPrefix(runId: string, symbol: string): string {
 export function dailyStateKey(runId: string): string {
   return `runs/${runId}/daily.json`;
 }
+
+/**
+ * The effective config a run used, as canonical JSON, under its hash: derived data (features,
+ * models) is rebuilt with exactly these settings, whatever the checkout's config says now.
+ */
+export function lineageConfigKey(configHash: string): string {
+  return `lineage/config/sha256=${configHash}.json`;
+}
+
+/** What features/symbol=X/features.csv was last built from (stockops.features-lineage/v1). */
+export function lineageFeaturesKey(symbol: string): string {
+  return `lineage/features/symbol=${symbol}.json`;
+}
+
+export const LINEAGE_PREFIX = 'lineage/';

@@ -6,6 +6,7 @@ import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
 import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
+import { drDrillCommand } from '../commands/drCommand.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
@@ -173,6 +174,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (dir: string | undefined, options: CommonOptions) =>
       setExitCode(dagsExportCommand(dir, options)),
     );
+
+  const dr = program
+    .command('dr')
+    .description('disaster recovery (docs/runbooks/disaster-recovery.md)');
+  withCommon(dr.command('drill'))
+    .description(
+      'copy the store to a scratch directory, delete curated data, features and the registry there, rebuild them from raw/ and lineage/ alone and compare; exit 1 on any mismatch',
+    )
+    .option('--store <dir>', 'the store to drill on, only read (overrides config store.root)')
+    .option('--scratch <dir>', 'an empty directory for the scratch copy (default: a new temp dir)')
+    .option('--json', 'print the drill report as one JSON line')
+    .action(act(drDrillCommand));
 
   withCommon(program.command('calendar'))
     .description("print a year's NYSE holidays, early closes and session count")
