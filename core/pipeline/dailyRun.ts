@@ -409,7 +409,11 @@ export class DailyRun {
         schema: FEATURES_LINEAGE_SCHEMA,
         symbol,
         key,
-        data: rec.data ?? { from: t.dates[0] ?? '', to: t.dates.at(-1) ?? '', bars: t.dates.length },
+        data: rec.data ?? {
+          from: t.dates[0] ?? '',
+          to: t.dates.at(-1) ?? '',
+          bars: t.dates.length,
+        },
         config_hash: configHash,
         run_id: runId,
       }),

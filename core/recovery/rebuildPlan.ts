@@ -69,7 +69,8 @@ export function planModelFits(packages: readonly ModelPackage[]): ModelFit[] {
   for (const pkg of [...packages].sort((a, b) => a.version - b.version)) {
     const d = pkg.lineage.data;
     // Versions a run registered share its evaluation; without one, the data and config alone.
-    const run = pkg.lineage.evaluation_key ?? `${d.symbol}|${d.from}|${d.to}|${pkg.lineage.config_hash}`;
+    const run =
+      pkg.lineage.evaluation_key ?? `${d.symbol}|${d.from}|${d.to}|${pkg.lineage.config_hash}`;
     const list = byRun.get(run);
     if (list) list.push(pkg);
     else byRun.set(run, [pkg]);

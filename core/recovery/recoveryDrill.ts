@@ -191,7 +191,8 @@ async function compareVersions(original: ObjectStore, scratch: ObjectStore): Pro
     }
   }
   for (const [key, pkg] of after) {
-    if (!before.has(key)) mismatches.push({ key: pkg.id, problem: 'rebuilt, but the original has no such version' });
+    if (!before.has(key))
+      mismatches.push({ key: pkg.id, problem: 'rebuilt, but the original has no such version' });
   }
   return { expected: before.size, matched, mismatches };
 }

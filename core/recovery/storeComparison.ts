@@ -28,11 +28,15 @@ export function compareObjects(
     const got = actual.get(key);
     if (got === undefined) mismatches.push({ key, problem: 'missing after the rebuild' });
     else if (got !== sha) {
-      mismatches.push({ key, problem: `sha256 ${short(got)}… differs from the original ${short(sha)}…` });
+      mismatches.push({
+        key,
+        problem: `sha256 ${short(got)}… differs from the original ${short(sha)}…`,
+      });
     } else matched++;
   }
   for (const key of actual.keys()) {
-    if (!expected.has(key)) mismatches.push({ key, problem: 'rebuilt, but the original has no such object' });
+    if (!expected.has(key))
+      mismatches.push({ key, problem: 'rebuilt, but the original has no such object' });
   }
   mismatches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { expected: expected.size, matched, mismatches };
@@ -52,7 +56,10 @@ export function packageDifferences(expected: ModelPackage, actual: ModelPackage)
 
 function withoutTimes(pkg: ModelPackage): Record<string, unknown> {
   const { created_at: _created, status_history, ...rest } = pkg;
-  return { ...rest, status_history: status_history.map(({ status, reason }) => ({ status, reason })) };
+  return {
+    ...rest,
+    status_history: status_history.map(({ status, reason }) => ({ status, reason })),
+  };
 }
 
 function diff(a: unknown, b: unknown, path: string, out: string[]): void {
@@ -66,7 +73,7 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
       out.push(`${path}: ${a.length} entries, rebuilt ${b.length}`);
       return;
     }
-    a.forEach((item, i) => diff(item, b[i], `${path}[${i}]`, out));
+    for (const [i, item] of a.entries()) diff(item, b[i], `${path}[${i}]`, out);
     return;
   }
   if (!Object.is(a, b)) out.push(`${path}: ${show(a)}, rebuilt ${show(b)}`);

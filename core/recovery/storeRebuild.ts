@@ -345,7 +345,13 @@ async function reregister(record: ModelPackage, fit: FitResult, deps: RebuildDep
     throw new Error(`registered as version ${pkg.version}, not ${record.version}`);
   }
   for (const change of record.status_history.slice(1)) {
-    await registry.updateApproval(record.group, pkg.version, change.status, change.reason, change.at);
+    await registry.updateApproval(
+      record.group,
+      pkg.version,
+      change.status,
+      change.reason,
+      change.at,
+    );
   }
 }
 

@@ -98,7 +98,13 @@ beforeAll(async () => {
   expect(second.results.AAA?.registry?.candidate).toMatchObject({ version: 6, status: 'Rejected' });
   // A person overrules the gate: a status history of two entries and a third champion.
   const registry = new StoreModelRegistry(new FileObjectStore(storeDir));
-  await registry.updateApproval('AAA', 6, 'Approved', 'manual override: reviewed', '2024-01-02T00:00:00.000Z');
+  await registry.updateApproval(
+    'AAA',
+    6,
+    'Approved',
+    'manual override: reviewed',
+    '2024-01-02T00:00:00.000Z',
+  );
   await registry.setChampion('AAA', 6, 'manual promotion', '2024-01-02T00:00:01.000Z');
 }, 300_000);
 
@@ -113,7 +119,9 @@ describe('lineage records written by the pipeline and the registry', () => {
       expect(copy?.equals(files.get(key) as Buffer), key).toBe(true);
     }
     const champion = files.get('registry/group=AAA/champion.json');
-    expect(files.get('lineage/registry/group=AAA/champion.json')?.equals(champion as Buffer)).toBe(true);
+    expect(files.get('lineage/registry/group=AAA/champion.json')?.equals(champion as Buffer)).toBe(
+      true,
+    );
     const history = JSON.parse(String(champion)).history.map((h: { version: number }) => h.version);
     expect(history.length).toBeGreaterThanOrEqual(3);
     expect(history.slice(-2)).toEqual([5, 6]);
@@ -123,7 +131,9 @@ describe('lineage records written by the pipeline and the registry', () => {
     const files = tree(storeDir, 'lineage');
     for (const config of [loose, strict]) {
       const hash = sha256Hex(canonicalJson(config));
-      expect(String(files.get(`lineage/config/sha256=${hash}.json`))).toBe(`${canonicalJson(config)}\n`);
+      expect(String(files.get(`lineage/config/sha256=${hash}.json`))).toBe(
+        `${canonicalJson(config)}\n`,
+      );
     }
     const features = JSON.parse(String(files.get('lineage/features/symbol=AAA.json')));
     expect(features).toMatchObject({
@@ -157,7 +167,8 @@ describe('stockops dr drill', () => {
     // Deterministic training: every artifact file refitted has the sha256 the registry recorded.
     const artifacts = [...original.keys()].filter((k) => k.includes('/artifacts/'));
     expect(artifacts.filter((k) => k.endsWith('weights.bin'))).toHaveLength(2);
-    for (const k of artifacts) expect(sha256Hex(rebuilt.get(k) ?? ''), k).toBe(sha256Hex(original.get(k) as Buffer));
+    for (const k of artifacts)
+      expect(sha256Hex(rebuilt.get(k) ?? ''), k).toBe(sha256Hex(original.get(k) as Buffer));
     // Same lineage, metrics, statuses and reasons (here even the timestamps, replayed from the records).
     for (const k of [...original.keys()].filter((x) => x.endsWith('/package.json'))) {
       const m = /group=(\w+)\/version=(\d+)\//.exec(k);
@@ -172,7 +183,8 @@ describe('stockops dr drill', () => {
       String(original.get('registry/group=AAA/champion.json')),
     );
     // The primary records are unchanged by the rebuild.
-    for (const [k, bytes] of original) if (k.startsWith('lineage/')) expect(rebuilt.get(k)?.equals(bytes), k).toBe(true);
+    for (const [k, bytes] of original)
+      if (k.startsWith('lineage/')) expect(rebuilt.get(k)?.equals(bytes), k).toBe(true);
   }, 300_000);
 
   it('reports a raw object tampered with in the scratch copy, and everything derived from it', async () => {
@@ -188,13 +200,57 @@ describe('stockops dr drill', () => {
     const report = await drillScratch(storeDir, scratch);
     expect(report.ok).toBe(false);
     const byName = Object.fromEntries(report.classes.map((c) => [c.name, c]));
-    expect(byName.raw?.mismatches).toEqual([{ key: day, problem: expect.stringMatching(/sha256 .* differs/) }]);
+    expect(byName.raw?.mismatches).toEqual([
+      { key: day, problem: expect.stringMatching(/sha256 .* differs/) },
+    ]);
     expect(byName.curated?.mismatches.map((m) => m.key)).toEqual([
       'curated/symbol=AAA/year=2020/month=03/bars.csv',
     ]);
-    expect(byName.features?.mismatches.map((m) => m.key)).toEqual(['features/symbol=AAA/features.csv']);
+    expect(byName.features?.mismatches.map((m) => m.key)).toEqual([
+      'features/symbol=AAA/features.csv',
+    ]);
     expect(byName['registry versions']?.mismatches.length).toBeGreaterThan(0);
     expect(byName['registry versions']?.mismatches[0]?.problem).toMatch(/lineage\.data/);
     expect(byName.lineage?.mismatches).toEqual([]);
   }, 300_000);
+});
+
+describe('stockops dr drill (CLI)', () => {
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['scripts/stockops.ts', ...args], { encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('exits 1 with the table and the mismatches when derived data does not follow from raw/', () => {
+    // A store whose curated month no longer matches its raw objects (a raw object edited
+    // after the pipeline ran): the rebuild cannot reproduce that month.
+    const damaged = join(tempDir(), 'store');
+    cpSync(storeDir, damaged, { recursive: true });
+    const day = join(damaged, 'raw/source=csv/symbol=AAA/year=2019/month=07/day=01/bar.csv');
+    writeFileSync(
+      day,
+      readFileSync(day, 'utf8').replace(/,(\d+)\n$/, (_, v) => `,${Number(v) + 1}\n`),
+    );
+    const r = cli(['dr', 'drill', '--store', damaged]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^curated\s+derived\s+20\s+19\s+1\s+\d+\.\d\ds$/m);
+    expect(r.stdout).toContain('curated/symbol=AAA/year=2019/month=07/bars.csv: sha256');
+    expect(r.stdout).toContain('recovery drill FAILED');
+    expect(r.stdout).toMatch(/scratch \/\S+stockops-drill-/); // kept for inspection
+  }, 120_000);
+
+  it('refuses a scratch directory that is not empty or overlaps the store (exit 2)', () => {
+    const busy = tempDir();
+    writeFileSync(join(busy, 'keep.txt'), 'mine');
+    const notEmpty = cli(['dr', 'drill', '--store', storeDir, '--scratch', busy]);
+    expect(notEmpty.code).toBe(2);
+    expect(notEmpty.stderr).toContain(`--scratch ${busy} is not empty`);
+    expect(readFileSync(join(busy, 'keep.txt'), 'utf8')).toBe('mine');
+    const overlap = cli(['dr', 'drill', '--store', storeDir, '--scratch', join(storeDir, 'x')]);
+    expect(overlap.code).toBe(2);
+    expect(overlap.stderr).toContain('overlaps the store');
+    const noRaw = cli(['dr', 'drill', '--store', tempDir()]);
+    expect(noRaw.code).toBe(2);
+    expect(noRaw.stderr).toContain('has no raw/');
+  });
 });
