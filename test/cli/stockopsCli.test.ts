@@ -61,6 +61,7 @@ describe('stockops CLI', () => {
       'serve',
       'predict',
       'config',
+      'dr',
       'calendar',
     ]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));

@@ -365,3 +365,37 @@ describe('the drill on stores without lineage copies', () => {
     expect(text).toMatch(/^curated\s+derived\s+7\s+0\s+7\s+1\.50s$/m);
   });
 });
+
+describe('the registry keeps lineage copies of what it writes', () => {
+  it('mirrors package.json and champion.json on register, approval changes and a revocation', async () => {
+    const store = new MemoryObjectStore();
+    const registry = new StoreModelRegistry(store);
+    const same = async (a: string, b: string) =>
+      expect(await store.get(b), b).toEqual(await store.get(a));
+    await registry.register(baselineInput('AMZN'));
+    await registry.register(lstmInput('AMZN'));
+    await registry.setChampion('AMZN', 1, 'best baseline', '2025-01-02T21:30:00.000Z');
+    await registry.updateApproval('AMZN', 2, 'Approved', 'gate passed', '2025-01-03T21:30:00.000Z');
+    await registry.setChampion('AMZN', 2, 'beats the champion', '2025-01-03T21:30:00.000Z');
+    await registry.updateApproval('AMZN', 2, 'Rejected', 'drifted', '2025-01-04T21:30:00.000Z');
+    expect(await store.list('lineage/')).toEqual([
+      'lineage/registry/group=AMZN/champion.json',
+      'lineage/registry/group=AMZN/version=000001.json',
+      'lineage/registry/group=AMZN/version=000002.json',
+    ]);
+    await same(
+      'registry/group=AMZN/version=000001/package.json',
+      'lineage/registry/group=AMZN/version=000001.json',
+    );
+    await same(
+      'registry/group=AMZN/version=000002/package.json',
+      'lineage/registry/group=AMZN/version=000002.json',
+    );
+    await same('registry/group=AMZN/champion.json', 'lineage/registry/group=AMZN/champion.json');
+    const copy = JSON.parse(
+      new TextDecoder().decode(await store.get('lineage/registry/group=AMZN/champion.json')),
+    );
+    expect(copy.version).toBeNull();
+    expect(copy.history.map((h: { version: number | null }) => h.version)).toEqual([1, 2, null]);
+  });
+});
