@@ -76,16 +76,7 @@ export async function runRecoveryDrill(input: DrillInput): Promise<DrillReport> 
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   };
   const t0 = clock();
-  const deleted = await deletePrefixes(scratch, DERIVED_PREFIXES);
-  const t1 = clock();
-  const timed = async (step: () => Promise<RebuildOutcome>) => {
-    const start = clock();
-    const outcome = await step();
-    return { outcome, ms: clock() - start };
-  };
-  const curated = await timed(() => rebuildCurated(deps));
-  const features = await timed(() => rebuildFeatures(deps));
-  const models = await timed(() => rebuildRegistry(deps));
+  const { deleted, deleteMs, curated, features, models } = await rebuildDerived(deps, clock);
   const t2 = clock();
 
   const [raw, lineage, cur, feat, artifacts] = await Promise.all([
@@ -128,9 +119,45 @@ export async function runRecoveryDrill(input: DrillInput): Promise<DrillReport> 
   return {
     classes,
     deleted,
-    timings: { deleteMs: t1 - t0, rebuildMs: t2 - t1, compareMs: t3 - t2, totalMs: t3 - t0 },
+    timings: { deleteMs, rebuildMs: t2 - t0 - deleteMs, compareMs: t3 - t2, totalMs: t3 - t0 },
     ok: classes.every((c) => c.mismatches.length === 0 && c.problems.length === 0),
   };
+}
+
+export interface TimedOutcome {
+  readonly outcome: RebuildOutcome;
+  readonly ms: number;
+}
+
+export interface DerivedRebuild {
+  readonly deleted: number;
+  readonly deleteMs: number;
+  readonly curated: TimedOutcome;
+  readonly features: TimedOutcome;
+  /** Model artifacts, registry versions and champion pointers. */
+  readonly models: TimedOutcome;
+}
+
+/**
+ * Deletes every derived class of a store and rebuilds it from raw/ and lineage/: what the
+ * drill does to its scratch copy and what `stockops dr rebuild` does to a restored copy.
+ */
+export async function rebuildDerived(
+  deps: Parameters<typeof rebuildCurated>[0],
+  clock: () => number,
+): Promise<DerivedRebuild> {
+  const t0 = clock();
+  const deleted = await deletePrefixes(deps.store, DERIVED_PREFIXES);
+  const deleteMs = clock() - t0;
+  const timed = async (step: () => Promise<RebuildOutcome>): Promise<TimedOutcome> => {
+    const start = clock();
+    const outcome = await step();
+    return { outcome, ms: clock() - start };
+  };
+  const curated = await timed(() => rebuildCurated(deps));
+  const features = await timed(() => rebuildFeatures(deps));
+  const models = await timed(() => rebuildRegistry(deps));
+  return { deleted, deleteMs, curated, features, models };
 }
 
 async function hashes(

@@ -6,7 +6,7 @@ import { SourceUnavailableError } from '../../core/ports/priceSource.ts';
 import { calendarCommand } from '../commands/calendarCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
 import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
-import { drDrillCommand } from '../commands/drCommand.ts';
+import { drDrillCommand, drRebuildCommand } from '../commands/drCommand.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
@@ -186,6 +186,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--scratch <dir>', 'an empty directory for the scratch copy (default: a new temp dir)')
     .option('--json', 'print the drill report as one JSON line')
     .action(act(drDrillCommand));
+  withCommon(dr.command('rebuild'))
+    .description(
+      "the recovery: copy the store's primary data (raw/, lineage/, runs/, …) to --out and rebuild curated data, features and the registry there; exit 1 on any problem",
+    )
+    .option('--store <dir>', 'the store to recover from, only read (overrides config store.root)')
+    .requiredOption('--out <dir>', 'an empty directory for the rebuilt store')
+    .action(act(drRebuildCommand));
 
   withCommon(program.command('calendar'))
     .description("print a year's NYSE holidays, early closes and session count")
