@@ -236,7 +236,10 @@ describe('stockops dr drill (CLI)', () => {
     expect(r.stdout).toMatch(/^curated\s+derived\s+20\s+19\s+1\s+\d+\.\d\ds$/m);
     expect(r.stdout).toContain('curated/symbol=AAA/year=2019/month=07/bars.csv: sha256');
     expect(r.stdout).toContain('recovery drill FAILED');
-    expect(r.stdout).toMatch(/scratch \/\S+stockops-drill-/); // kept for inspection
+    // A failed drill keeps its temp scratch copy for inspection.
+    const kept = /^scratch (\S+stockops-drill-\S+)$/m.exec(r.stdout)?.[1] ?? '';
+    expect(readdirSync(kept)).toContain('raw');
+    rmSync(kept, { recursive: true, force: true });
   }, 120_000);
 
   it('dr rebuild recovers a store that lost its registry, curated data and features', () => {
