@@ -21,6 +21,8 @@ import {
   artifactKey,
   artifactsPrefix,
   championKey,
+  lineageChampionKey,
+  lineagePackageKey,
   nextVersion,
   packageId,
   packageKey,
@@ -130,7 +132,7 @@ export class StoreModelRegistry implements ModelRegistry {
           // Clear the pointer before rejecting: a crash in between then leaves an Approved
           // version that is not served, never a served version that is Rejected.
           const cleared = withChampion(pointer, null, `${pkg.id} revoked: ${reason}`, at);
-          await this.store.put(championKey(group), serializeChampion(cleared));
+          await this.writeChampion(cleared);
           championCleared = true;
         }
       }
@@ -158,10 +160,7 @@ export class StoreModelRegistry implements ModelRegistry {
       }
       const pointer = await this.readChampion(group);
       if (pointer.version === version) return;
-      await this.store.put(
-        championKey(group),
-        serializeChampion(withChampion(pointer, version, reason, at)),
-      );
+      await this.writeChampion(withChampion(pointer, version, reason, at));
     });
   }
 
@@ -232,12 +231,25 @@ export class StoreModelRegistry implements ModelRegistry {
     );
   }
 
-  /** Writes package.json and returns the package as get() will read it back. */
+  /**
+   * Writes package.json, then its lineage copy, and returns the package as get() will read it
+   * back. The copy comes second so that it never names a version that does not exist; a crash
+   * in between leaves a version without its copy, which the caller sees as a failed call and
+   * `stockops dr drill` reports.
+   */
   private async writePackage(pkg: ModelPackage): Promise<ModelPackage> {
     const key = packageKey(pkg.group, pkg.version);
     const text = serializePackage(pkg);
     await this.store.put(key, text);
+    await this.store.put(lineagePackageKey(pkg.group, pkg.version), text);
     return parsePackage(text, key, pkg);
+  }
+
+  /** champion.json, then its lineage copy (same order and reason as writePackage). */
+  private async writeChampion(pointer: ChampionPointer): Promise<void> {
+    const text = serializeChampion(pointer);
+    await this.store.put(championKey(pointer.group), text);
+    await this.store.put(lineageChampionKey(pointer.group), text);
   }
 
   private async readChampion(group: string): Promise<ChampionPointer> {

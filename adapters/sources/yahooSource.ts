@@ -1,6 +1,11 @@
 import createYahooFinance from 'yahoo-finance2/createYahooFinance';
 import chart from 'yahoo-finance2/modules/chart';
 import type { ListedFetch } from '../../core/ingest/fetchCheck.ts';
+import {
+  barOfYahooSlice,
+  YAHOO_QUOTE_FIELDS,
+  type YahooRawSlice,
+} from '../../core/ingest/rawDays.ts';
 import { addDays, dateInZone, type IsoDate } from '../../core/market/isoDate.ts';
 import type { PriceBar } from '../../core/market/priceBar.ts';
 import {
@@ -70,8 +75,6 @@ interface RawChartResult {
     adjclose?: Array<{ adjclose?: Array<number | null> }>;
   };
 }
-
-const QUOTE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
  * Daily bars from Yahoo's chart API through yahoo-finance2 (split-adjusted; `adjclose` also
@@ -264,34 +267,20 @@ export function sliceChart(symbol: string, body: string, from: IsoDate, to: IsoD
   timestamps.forEach((ts, i) => {
     const date = dateInZone(new Date(ts * 1000), zone);
     if (date < from || date > to) return;
-    const values = Object.fromEntries(QUOTE_FIELDS.map((f) => [f, quote[f]?.[i] ?? null]));
+    const values = Object.fromEntries(YAHOO_QUOTE_FIELDS.map((f) => [f, quote[f]?.[i] ?? null]));
     const slice = {
       symbol,
       timestamp: ts,
       ...values,
       adjclose: adj?.[i] ?? null,
       ...(eventsByTs.has(ts) ? { events: eventsByTs.get(ts) } : {}),
-    };
+    } as YahooRawSlice;
     raw.push({ date, body: `${JSON.stringify(slice)}\n`, ext: 'json' });
-    const missing = QUOTE_FIELDS.filter((f) => values[f] === null);
-    if (missing.length === QUOTE_FIELDS.length) {
-      dropped.push({ date, reason: 'all values null' });
-      return;
-    }
-    if (missing.length > 0) {
-      dropped.push({ date, reason: `null ${missing.join(', ')}` });
-      return;
-    }
-    const v = values as Record<(typeof QUOTE_FIELDS)[number], number>;
-    bars.push({
-      date,
-      open: v.open,
-      high: v.high,
-      low: v.low,
-      close: v.close,
-      adjClose: adj?.[i] ?? v.close,
-      volume: v.volume,
-    });
+    // The same function reads raw/ back (core/ingest/rawDays.ts): a bar rebuilt from raw/ is
+    // the bar handed to validation.
+    const out = barOfYahooSlice(date, slice);
+    if ('bar' in out) bars.push(out.bar);
+    else dropped.push(out.dropped);
   });
   const first = result.meta?.firstTradeDate;
   return {

@@ -81,3 +81,18 @@ export function runReportHtmlKey(runId: string): string {
 export function runReportMarkdownKey(runId: string): string {
   return `runs/${runId}/report.md`;
 }
+
+/**
+ * The effective config a run used, as canonical JSON, under its hash: derived data (features,
+ * models) is rebuilt with exactly these settings, whatever the checkout's config says now.
+ */
+export function lineageConfigKey(configHash: string): string {
+  return `lineage/config/sha256=${configHash}.json`;
+}
+
+/** What features/symbol=X/features.csv was last built from (stockops.features-lineage/v1). */
+export function lineageFeaturesKey(symbol: string): string {
+  return `lineage/features/symbol=${symbol}.json`;
+}
+
+export const LINEAGE_PREFIX = 'lineage/';

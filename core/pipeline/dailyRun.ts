@@ -7,6 +7,8 @@ import {
   evaluationKey,
   featuresKey,
   gateDecisionKey,
+  lineageConfigKey,
+  lineageFeaturesKey,
   qualityReportKey,
   rawBarKey,
   rawPrefix,
@@ -30,6 +32,11 @@ import type { ModelRegistry } from '../ports/modelRegistry.ts';
 import type { ObjectStore } from '../ports/objectStore.ts';
 import type { PriceSource, SourceFetch } from '../ports/priceSource.ts';
 import { runQualityChecks } from '../quality/qualityReport.ts';
+import {
+  FEATURES_LINEAGE_SCHEMA,
+  serializeConfigRecord,
+  serializeFeaturesLineage,
+} from '../recovery/lineageRecords.ts';
 import { groupPrefix } from '../registry/registryKeys.ts';
 import { readCurated } from './curatedData.ts';
 import {
@@ -388,14 +395,33 @@ export class DailyRun {
 
   async #features(symbol: string, rec: SymbolRecord): Promise<StepDone> {
     const t = await this.#table(symbol, rec);
+    const { store, configHash, runId } = this.#input;
     const key = featuresKey(symbol);
-    await this.#input.store.put(key, formatFeatureCsv(t));
+    await store.put(key, formatFeatureCsv(t));
     rec.paths.features = key;
     rec.rows.features = t.dates.length - t.firstComplete;
+    // What the features were built from, so they can be rebuilt from curated/ (stockops dr).
+    const lineageKey = lineageFeaturesKey(symbol);
+    await this.#recordConfig();
+    await store.put(
+      lineageKey,
+      serializeFeaturesLineage({
+        schema: FEATURES_LINEAGE_SCHEMA,
+        symbol,
+        key,
+        data: rec.data ?? {
+          from: t.dates[0] ?? '',
+          to: t.dates.at(-1) ?? '',
+          bars: t.dates.length,
+        },
+        config_hash: configHash,
+        run_id: runId,
+      }),
+    );
     return {
       detail: `${rec.rows.features} complete rows from ${t.dates[t.firstComplete] ?? '-'}`,
       inputs: [rec.paths.curated],
-      outputs: [key],
+      outputs: [key, lineageKey],
     };
   }
 
@@ -466,6 +492,7 @@ export class DailyRun {
     const gateKey = gateDecisionKey(runId, symbol);
     const modelsPrefix = trainedModelsPrefix(runId, symbol);
     const decision = await readJson<GateDecision>(store, gateKey);
+    await this.#recordConfig();
     const outcome = await registerModels({
       registry: this.#input.registry,
       symbol,
@@ -499,6 +526,15 @@ export class DailyRun {
       inputs: [evalKey, modelsPrefix, gateKey],
       outputs: [groupPrefix(symbol)],
     };
+  }
+
+  /**
+   * lineage/config/sha256=H.json: the effective config under its hash, written before anything
+   * that records the hash, so models and features can be rebuilt with exactly these settings.
+   */
+  async #recordConfig(): Promise<void> {
+    const { store, config, configHash } = this.#input;
+    await store.put(lineageConfigKey(configHash), serializeConfigRecord(config));
   }
 
   /** The curated bars this run validated: from memory, or (resumed) from curated/ in its range. */

@@ -32,6 +32,8 @@ export type WrapForecaster = (forecaster: Forecaster, phase: 'evaluation' | 'fin
 
 export interface ModelStepOptions {
   readonly wrap?: WrapForecaster;
+  /** The LSTM's hyperparameters when not the config's (a recorded version being rebuilt). */
+  readonly hyper?: LstmHyperparameters;
 }
 
 /** Walk-forward evaluation of every baseline and the LSTM with these hyperparameters. */
@@ -84,7 +86,7 @@ export async function trainFinalModels(
   options: ModelStepOptions = {},
 ): Promise<FinalModels> {
   const wrap = options.wrap ?? ((f) => f);
-  const hyper = lstmHyperparameters(ctx.config);
+  const hyper = options.hyper ?? lstmHyperparameters(ctx.config);
   const origins = forecastOrigins(ctx.table, hyper.window).slice(-ctx.config.model.max_train_days);
   const trainedOn = {
     from: ctx.table.dates[(origins[0] ?? 0) + 1] ?? '',

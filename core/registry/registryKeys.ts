@@ -78,3 +78,35 @@ export function nextVersion(used: readonly number[]): number {
 export function packageId(group: string, version: number): string {
   return `${group}/${version}`;
 }
+
+/**
+ * The lineage copies of the registry's records, outside registry/ so that they survive its
+ * loss (docs/runbooks/disaster-recovery.md): package.json and champion.json as written, byte
+ * for byte. The artifacts are not copied: they are rebuilt from raw/ and these records.
+ */
+export function lineageGroupPrefix(group: string): string {
+  return `lineage/registry/group=${group}/`;
+}
+
+export function lineagePackageKey(group: string, version: number): string {
+  return `${lineageGroupPrefix(group)}version=${String(version).padStart(VERSION_DIGITS, '0')}.json`;
+}
+
+export function lineageChampionKey(group: string): string {
+  return `${lineageGroupPrefix(group)}champion.json`;
+}
+
+const LINEAGE_VERSION = /^version=(\d+)\.json$/;
+
+/** The versions that have a lineage copy, from keys under lineageGroupPrefix(group), ascending. */
+export function lineageVersionsInKeys(group: string, keys: readonly string[]): number[] {
+  const prefix = lineageGroupPrefix(group);
+  const versions: number[] = [];
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const match = LINEAGE_VERSION.exec(key.slice(prefix.length));
+    const version = Number(match?.[1]);
+    if (match && Number.isSafeInteger(version) && version >= 1) versions.push(version);
+  }
+  return versions.sort((a, b) => a - b);
+}

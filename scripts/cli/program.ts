@@ -9,6 +9,7 @@ import { compactCommand } from '../commands/compactCommand.ts';
 import { configShowCommand, configValidateCommand } from '../commands/configCommands.ts';
 import { costEstimateCommand } from '../commands/costCommand.ts';
 import { dagsExportCommand, dagsValidateCommand } from '../commands/dagsCommands.ts';
+import { drDrillCommand, drRebuildCommand } from '../commands/drCommand.ts';
 import { evaluateCommand } from '../commands/evaluateCommand.ts';
 import { gateCommand } from '../commands/gateCommand.ts';
 import { ingestCommand } from '../commands/ingestCommand.ts';
@@ -255,6 +256,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print the estimate (stockops.cost-estimate/v1) as JSON')
     .action(act(costEstimateCommand));
+
+  const dr = program
+    .command('dr')
+    .description('disaster recovery (docs/runbooks/disaster-recovery.md)');
+  withCommon(dr.command('drill'))
+    .description(
+      'copy the store to a scratch directory, delete curated data, features and the registry there, rebuild them from raw/ and lineage/ alone and compare; exit 1 on any mismatch',
+    )
+    .option('--store <dir>', 'the store to drill on, only read (overrides config store.root)')
+    .option('--scratch <dir>', 'an empty directory for the scratch copy (default: a new temp dir)')
+    .option('--json', 'print the drill report as one JSON line')
+    .action(act(drDrillCommand));
+  withCommon(dr.command('rebuild'))
+    .description(
+      "the recovery: copy the store's primary data (raw/, lineage/, runs/, …) to --out and rebuild curated data, features and the registry there; exit 1 on any problem",
+    )
+    .option('--store <dir>', 'the store to recover from, only read (overrides config store.root)')
+    .requiredOption('--out <dir>', 'an empty directory for the rebuilt store')
+    .action(act(drRebuildCommand));
 
   withCommon(program.command('calendar'))
     .description("print a year's NYSE holidays, early closes and session count")

@@ -63,6 +63,7 @@ describe('stockops CLI', () => {
       'report',
       'registry',
       'config',
+      'dr',
       'calendar',
     ]) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));
