@@ -36762,6 +36762,7 @@ var schema_default = {
         "alerts",
         "alarms",
         "budget",
+        "cost",
         "emr"
       ],
       properties: {
@@ -36826,12 +36827,12 @@ var schema_default = {
           ],
           properties: {
             raw_infrequent_access_days: {
-              description: "Days before raw/ objects move to S3 Standard-IA; at least 30 (an S3 rule).",
+              description: "Days before compacted raw months (raw-monthly/) of 128 KB or more move to S3 Standard-IA; at least 30 (an S3 rule). Daily raw/ objects never transition: they are small and are compacted instead.",
               type: "integer",
               minimum: 30
             },
             raw_archive_days: {
-              description: "Days before raw/ objects move to Glacier Flexible Retrieval; after the IA move.",
+              description: "Days before compacted raw months (raw-monthly/) of 128 KB or more move to Glacier Flexible Retrieval; after the IA move.",
               type: "integer",
               minimum: 31
             },
@@ -37027,19 +37028,26 @@ var schema_default = {
           }
         },
         endpoint: {
-          description: "SageMaker real-time endpoint defaults.",
+          description: "How forecasts are served: the serving mode and the settings promote-model applies to the SageMaker endpoint.",
           type: "object",
           additionalProperties: false,
           required: [
+            "mode",
             "instance_type",
             "min_capacity",
             "max_capacity",
             "target_invocations_per_instance",
-            "data_capture_percent"
+            "data_capture_percent",
+            "serverless"
           ],
           properties: {
+            mode: {
+              description: "realtime: an instance-backed endpoint with autoscaling, A/B variants and data capture; serverless: pay per request, scales to zero (one variant, no data capture, cold starts); batch: no endpoint at all, the DAG's batch transform writes the forecasts.",
+              type: "string",
+              enum: ["realtime", "serverless", "batch"]
+            },
             instance_type: {
-              description: "Instance type of each variant.",
+              description: "Instance type of each realtime variant, and of batch transform jobs.",
               type: "string",
               pattern: "^ml\\.[a-z0-9]+\\.[a-z0-9]+$"
             },
@@ -37062,10 +37070,29 @@ var schema_default = {
               maximum: 1e5
             },
             data_capture_percent: {
-              description: "Share of requests captured to S3 for monitoring.",
+              description: "Share of requests captured to S3 for monitoring (realtime only; serverless endpoints cannot capture).",
               type: "integer",
               minimum: 0,
               maximum: 100
+            },
+            serverless: {
+              description: "Settings of a serverless endpoint (mode serverless).",
+              type: "object",
+              additionalProperties: false,
+              required: ["memory_mb", "max_concurrency"],
+              properties: {
+                memory_mb: {
+                  description: "Memory per concurrent invocation: 1024 to 6144 in steps of 1024 (a SageMaker rule); vCPUs scale with it.",
+                  type: "integer",
+                  enum: [1024, 2048, 3072, 4096, 5120, 6144]
+                },
+                max_concurrency: {
+                  description: "Most concurrent invocations; 1 to 200 (a SageMaker limit per endpoint).",
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 200
+                }
+              }
             }
           }
         },
@@ -37161,12 +37188,105 @@ var schema_default = {
           description: "AWS Budgets cost alarm.",
           type: "object",
           additionalProperties: false,
-          required: ["monthly_usd"],
+          required: ["monthly_usd", "actual_alert_percent", "forecasted_alert_percent"],
           properties: {
             monthly_usd: {
-              description: "Monthly cost budget in USD; alerts at 80% actual and 100% forecasted.",
+              description: "Monthly cost budget in USD, for resources tagged project=stockops.",
               type: "number",
               exclusiveMinimum: 0
+            },
+            actual_alert_percent: {
+              description: "Notify the infrastructure topic when actual spend passes this share of the budget (percent).",
+              type: "number",
+              exclusiveMinimum: 0,
+              maximum: 1e3
+            },
+            forecasted_alert_percent: {
+              description: "Notify the infrastructure topic when AWS forecasts month-end spend above this share of the budget (percent).",
+              type: "number",
+              exclusiveMinimum: 0,
+              maximum: 1e3
+            }
+          }
+        },
+        cost: {
+          description: "Usage assumptions of `stockops cost estimate`; prices come from a dated table in config/prices/.",
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "price_table",
+            "runs_per_month",
+            "training_minutes_per_run",
+            "training_instance_type",
+            "spot_training",
+            "batch_transform_minutes_per_run",
+            "requests_per_day",
+            "inference_seconds_per_request",
+            "payload_kb_per_request",
+            "storage_gb",
+            "log_gb_per_month",
+            "emr_vcpu_hours_per_month"
+          ],
+          properties: {
+            price_table: {
+              description: "The price table, relative to the config directory (prices/<region>.<YYYY-MM>.yaml).",
+              type: "string",
+              pattern: "^[A-Za-z0-9._/-]+\\.yaml$"
+            },
+            runs_per_month: {
+              description: "Daily pipeline runs per month (NYSE sessions: about 21).",
+              type: "integer",
+              minimum: 0,
+              maximum: 31
+            },
+            training_minutes_per_run: {
+              description: "Billable training minutes per run (aws.training settings are used when present).",
+              type: "number",
+              minimum: 0
+            },
+            training_instance_type: {
+              description: "Training instance type when aws.training does not name one.",
+              type: "string",
+              pattern: "^ml\\.[a-z0-9]+\\.[a-z0-9]+$"
+            },
+            spot_training: {
+              description: "Whether training runs on managed spot capacity when aws.training does not say.",
+              type: "boolean"
+            },
+            batch_transform_minutes_per_run: {
+              description: "Billable batch transform minutes per run (mode batch).",
+              type: "number",
+              minimum: 0
+            },
+            requests_per_day: {
+              description: "Endpoint invocations per day (serverless: billed per request).",
+              type: "number",
+              minimum: 0
+            },
+            inference_seconds_per_request: {
+              description: "Billed duration of one serverless invocation, in seconds.",
+              type: "number",
+              minimum: 0
+            },
+            payload_kb_per_request: {
+              description: "Request plus response size of one invocation, in KB (serverless data processing).",
+              type: "number",
+              minimum: 0
+            },
+            storage_gb: {
+              description: "Data in S3 across the buckets, in GB (billed at S3 Standard).",
+              type: "number",
+              minimum: 0
+            },
+            log_gb_per_month: {
+              description: "CloudWatch Logs ingested per month, in GB (MWAA, Lambda, SageMaker, flow logs).",
+              type: "number",
+              minimum: 0
+            },
+            emr_vcpu_hours_per_month: {
+              description: "EMR Serverless vCPU-hours per month when aws.emr.enabled (4 GB of memory per vCPU assumed).",
+              type: "number",
+              minimum: 0
             }
           }
         },
