@@ -137,7 +137,11 @@ async function executeSpec(ctx: CommandContext, run: SpecRun) {
         }
         if (task.type === 'features') {
           const configured = ctx.resolved.config.processing?.engine;
-          if (localFeatureEngine(task.params.engine, configured) === 'spark') {
+          const engine = localFeatureEngine(task.params.engine, configured);
+          tctx.log(
+            `features on ${engine} (spec engine ${String(task.params.engine)}, config processing.engine ${configured ?? 'local'})`,
+          );
+          if (engine === 'spark') {
             // the Spark job's output, as EMR Serverless writes it on AWS; later tasks read the
             // core features (the parity tests hold both equal to 1e-9)
             const spark = await featuresStep(

@@ -15,9 +15,9 @@ import { configDir, removeConfigDirs } from '../config/configDir.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 import { useTempDir } from '../support/tempDir.ts';
 
-// A spec's features task under the local runner (`stockops run --spec`): core/features, or the
-// PySpark job in local mode when the spec says engine: spark and config processing.engine is
-// spark — the same numbers either way.
+// A spec's features task under the local runner (`stockops run --spec`): core/features, and the
+// PySpark job in local mode as well when the spec says engine: spark and config
+// processing.engine is spark — the same numbers either way.
 const tempDir = useTempDir();
 afterAll(removeConfigDirs);
 const BIN = resolve('scripts/stockops.ts');
@@ -27,7 +27,8 @@ timezone: UTC
 defaults: {retries: 0, retry_delay_seconds: 0, timeout_seconds: 600}
 tasks:
   ingest: {type: ingest, params: {function_name: f, from: "2019-01-01"}}
-  features: {type: features, after: [ingest], params: {engine: spark}}
+  validate: {type: validate, after: [ingest]}
+  features: {type: features, after: [validate], params: {engine: spark}}
 `;
 const bars = syntheticBars(120, '2019-01-02', 3);
 const options = { avgPrice: '(high+low)/2', volatilityWindow: 20, volumeWindow: 20 } as const;
@@ -62,7 +63,8 @@ function runSpec(engine: 'local' | 'spark') {
     ],
     { encoding: 'utf8', timeout: 300_000 },
   );
-  const state = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+  const state = JSON.parse(readFileSync(join(store, 'runs', summary.run_id, 'state.json'), 'utf8'));
   return { code: r.status, stderr: r.stderr, state, store };
 }
 
@@ -77,7 +79,8 @@ describe('features task under the local runner', () => {
   it('processing.engine local: core/features writes features/symbol=AAA/features.csv', () => {
     const run = runSpec('local');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.state.tasks.features.outputs).toEqual(['features/symbol=AAA/features.csv']);
+    expect(run.state.tasks.features.outputs).toContain('features/symbol=AAA/features.csv');
+    expect(run.state.tasks.features.outputs.join()).not.toContain('features/spark/');
     expect(run.state.tasks.features.log.join('\n')).toContain('features on local');
     const csv = readFileSync(join(run.store, 'features/symbol=AAA/features.csv'), 'utf8');
     expect(csv.split('\n')).toHaveLength(bars.length + 2);
@@ -87,6 +90,12 @@ describe('features task under the local runner', () => {
     const run = runSpec('spark');
     expect(run.code, run.stderr).toBe(0);
     expect(run.state.tasks.features.log.join('\n')).toContain('features on spark');
+    expect(run.state.tasks.features.outputs).toEqual(
+      expect.arrayContaining([
+        'features/symbol=AAA/features.csv',
+        `features/spark/feature_version=${FEATURE_VERSION}/symbol=AAA/`,
+      ]),
+    );
     const out = join(run.store, 'features', 'spark');
     const part = join(out, `feature_version=${FEATURE_VERSION}`, 'symbol=AAA');
     expect(readdirSync(part).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
