@@ -99,7 +99,7 @@ export function buildStockopsApp(
       key: storage.key,
       ingest: ingestion.function,
       deadLetterQueue: ingestion.deadLetterQueue,
-      endpointName: ml.endpointName,
+      endpointNames: ml.endpointNames,
       airflowEnvironment: orchestration.environmentName,
     },
     props,

@@ -7,9 +7,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { endpointName, packageGroupName } from '../../core/deploy/sagemakerNames.ts';
 import { addStatements, bucketArn, keyUse, objectAccess } from './policies.ts';
 import { endpointDefaults } from './servingPlan.ts';
-import { resourceName, type StackContext } from './stackContext.ts';
+import type { StackContext } from './stackContext.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,9 +20,9 @@ export interface MlDeps {
   readonly modelBucket: s3.Bucket;
 }
 
-/** SageMaker model package group names allow [a-zA-Z0-9-] only: BRK.B → BRK-B. */
+/** The names gate-promotion and promote-model use too (core/deploy/sagemakerNames.ts). */
 export function modelPackageGroupName(env: string, symbol: string): string {
-  return `stockops-${env}-${symbol.replace(/[^A-Za-z0-9]/g, '-')}`;
+  return packageGroupName(env, symbol);
 }
 
 /**
@@ -34,11 +35,14 @@ export class MlStack extends Stack {
   readonly executionRole: iam.Role;
   readonly trainingImage: ecrAssets.DockerImageAsset;
   readonly groups: sagemaker.CfnModelPackageGroup[];
-  readonly endpointName: string;
+  /** Symbol → its endpoint, created by promote-model on the first promotion. */
+  readonly endpointNames: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, ctx: StackContext, deps: MlDeps, props?: StackProps) {
     super(scope, id, props);
-    this.endpointName = resourceName(ctx, 'forecast');
+    this.endpointNames = Object.fromEntries(
+      ctx.config.symbols.map((symbol) => [symbol, endpointName(ctx.env, symbol)]),
+    );
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'SageMaker training, transform and endpoints for stockops',
@@ -107,7 +111,7 @@ export class MlStack extends Stack {
       description: `What promote-model applies: serving mode ${ctx.aws.endpoint.mode}`,
       stringValue: JSON.stringify(
         endpointDefaults(ctx, {
-          endpointName: this.endpointName,
+          endpointNames: this.endpointNames,
           dataCaptureUri: `s3://${bucketArn(ctx, 'models').split(':::')[1]}/data-capture/`,
           kmsKeyArn: deps.key.keyArn,
           executionRoleArn: this.executionRole.roleArn,

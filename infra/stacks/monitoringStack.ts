@@ -32,7 +32,8 @@ export interface MonitoringDeps {
   readonly ingest: lambda.Function;
   readonly deadLetterQueue: sqs.Queue;
   readonly failureQueue?: sqs.Queue;
-  readonly endpointName: string;
+  /** Symbol → endpoint: the endpoint alarms watch every one of them. */
+  readonly endpointNames: Readonly<Record<string, string>>;
   readonly airflowEnvironment: string;
 }
 
@@ -96,21 +97,37 @@ export class MonitoringStack extends Stack {
       return created;
     };
     const five = Duration.minutes(5);
-    const endpoint = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/SageMaker',
-        metricName,
-        dimensionsMap: { EndpointName: deps.endpointName, VariantName: VARIANT_NAME },
-        statistic,
+    // One endpoint per symbol; an environment's endpoint alarms cover all of them (sum of 5XX,
+    // worst p99), so the names promote-model passes as rollback alarms watch whichever endpoint
+    // it is updating (one deploy per environment at a time).
+    const endpoint = (metricName: string, statistic: string, combine: 'sum' | 'max') => {
+      const metrics = Object.values(deps.endpointNames).map(
+        (name) =>
+          new cloudwatch.Metric({
+            namespace: 'AWS/SageMaker',
+            metricName,
+            dimensionsMap: { EndpointName: name, VariantName: VARIANT_NAME },
+            statistic,
+            period: five,
+          }),
+      );
+      if (metrics.length === 1) return metrics[0] as cloudwatch.Metric;
+      const using = Object.fromEntries(metrics.map((m, i) => [`e${i}`, m]));
+      const ids = Object.keys(using);
+      return new cloudwatch.MathExpression({
+        expression: combine === 'sum' ? ids.join(' + ') : `MAX([${ids.join(', ')}])`,
+        usingMetrics: using,
+        label: `${metricName} (${combine} over ${ids.length} endpoints)`,
         period: five,
       });
+    };
     const lambdaErrors = deps.ingest.metricErrors({ period: five, statistic: 'Sum' });
     const dlqDepth = deps.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       period: five,
     });
-    const endpoint5xx = endpoint('Invocation5XXErrors', 'Sum');
+    const endpoint5xx = endpoint('Invocation5XXErrors', 'Sum', 'sum');
     // ModelLatency is reported in microseconds.
-    const latencyP99 = endpoint('ModelLatency', 'p99');
+    const latencyP99 = endpoint('ModelLatency', 'p99', 'max');
     const errorRatio = new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
       metricName: 'RealisedErrorRatioVsBestBaseline',

@@ -1,4 +1,5 @@
 import type { AwsConfig, ServingMode } from '../../core/config/configTypes.ts';
+import { endpointAlarmNames as coreAlarmNames } from '../../core/deploy/sagemakerNames.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
 /** The variant every endpoint config uses, so blue/green updates keep the same name. */
@@ -10,9 +11,10 @@ export const VARIANT_NAME = 'AllTraffic';
  * cannot drift apart. A batch environment has no endpoint, hence no endpoint alarms.
  */
 export function endpointAlarmNames(ctx: StackContext): { fiveXx: string; latencyP99: string } {
+  const [fiveXx, latencyP99] = coreAlarmNames(ctx.env);
   return {
-    fiveXx: resourceName(ctx, 'endpoint5xx'),
-    latencyP99: resourceName(ctx, 'endpoint-latency-p99'),
+    fiveXx: fiveXx ?? resourceName(ctx, 'endpoint5xx'),
+    latencyP99: latencyP99 ?? resourceName(ctx, 'endpoint-latency-p99'),
   };
 }
 
@@ -32,7 +34,8 @@ export function hasEndpoint(mode: ServingMode): boolean {
 export function endpointDefaults(
   ctx: StackContext,
   refs: {
-    readonly endpointName: string;
+    /** Symbol → its endpoint (core/deploy/sagemakerNames.ts, the names promote-model uses). */
+    readonly endpointNames: Readonly<Record<string, string>>;
     readonly dataCaptureUri: string;
     readonly kmsKeyArn: string;
     readonly executionRoleArn: string;
@@ -48,7 +51,7 @@ export function endpointDefaults(
   if (e.mode === 'batch') {
     return {
       ...common,
-      endpoint_name: null,
+      endpoint_names: null,
       batch_transform: { instance_type: e.instance_type, instance_count: 1 },
     };
   }
@@ -63,7 +66,7 @@ export function endpointDefaults(
   if (e.mode === 'serverless') {
     return {
       ...common,
-      endpoint_name: refs.endpointName,
+      endpoint_names: refs.endpointNames,
       variant: {
         name: VARIANT_NAME,
         serverless_config: {
@@ -76,7 +79,7 @@ export function endpointDefaults(
   }
   return {
     ...common,
-    endpoint_name: refs.endpointName,
+    endpoint_names: refs.endpointNames,
     variant: { name: VARIANT_NAME, instance_type: e.instance_type },
     instance_type: e.instance_type,
     autoscaling: {

@@ -170,7 +170,7 @@ describe('serving mode drives the endpoint settings and alarms', () => {
     const defaults = endpointDefaultsOf(stacks);
     expect(defaults).toMatchObject({
       mode: 'batch',
-      endpoint_name: null,
+      endpoint_names: null,
       batch_transform: { instance_type: 'ml.t2.medium', instance_count: 1 },
     });
     expect(defaults).not.toHaveProperty('deployment');

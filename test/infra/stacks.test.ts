@@ -1,6 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import type { AwsConfig } from '../../core/config/configTypes.ts';
+import {
+  endpointAlarmNames,
+  endpointName,
+  packageGroupName,
+} from '../../core/deploy/sagemakerNames.ts';
 import { synthEnv } from './synthApp.ts';
 
 const { stacks } = synthEnv('dev');
@@ -179,7 +184,7 @@ describe('ml stack', () => {
   it('has a model package group per symbol and the endpoint defaults from config', () => {
     const template = t('ml');
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
-      ModelPackageGroupName: 'stockops-dev-AMZN',
+      ModelPackageGroupName: 'stockops-dev-amzn',
     });
     const params = template.findResources('AWS::SSM::Parameter');
     const value = JSON.stringify(Object.values(params)[0]?.Properties.Value);
@@ -191,6 +196,24 @@ describe('ml stack', () => {
 });
 
 describe('monitoring stack', () => {
+  it('watches the endpoints promote-model deploys, under the alarm names it rolls back on', () => {
+    const template = Template.fromStack(stacks.monitoring);
+    const [fiveXx, latency] = endpointAlarmNames('dev');
+    for (const [name, metric] of [
+      [fiveXx, 'Invocation5XXErrors'],
+      [latency, 'ModelLatency'],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: name,
+        MetricName: metric,
+        Dimensions: Match.arrayWith([{ Name: 'EndpointName', Value: endpointName('dev', 'AMZN') }]),
+      });
+    }
+    Template.fromStack(stacks.ml).hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: packageGroupName('dev', 'AMZN'),
+    });
+  });
+
   const template = t('monitoring');
   it('has one encrypted topic per alert type', () => {
     for (const type of [
