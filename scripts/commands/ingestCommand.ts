@@ -9,7 +9,8 @@ import {
   planIngest,
   type SymbolOutcome,
 } from '../../core/ingest/ingestRun.ts';
-import { retrySettings } from '../../core/ingest/retryPolicy.ts';
+import { policySettings, type ResilienceConfig } from '../../core/resilience/policySettings.ts';
+import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import { isIsoDate } from '../../core/market/isoDate.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
@@ -40,7 +41,11 @@ const defaultIo: IngestIo = {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 /** `--store DIR` (default from config) or `--store s3://bucket/prefix`. */
-function storeFor(options: IngestOptions, fallback: ObjectStore): ObjectStore {
+function storeFor(
+  options: IngestOptions,
+  fallback: ObjectStore,
+  resilience: ResilienceConfig | undefined,
+): ObjectStore {
   if (!options.store?.startsWith('s3://')) return fallback;
   const url = parseS3Url(options.store);
   if (!url) {
@@ -54,7 +59,7 @@ function storeFor(options: IngestOptions, fallback: ObjectStore): ObjectStore {
     client: createS3Client({
       ...(process.env.STOCKOPS_S3_ENDPOINT ? { endpoint: process.env.STOCKOPS_S3_ENDPOINT } : {}),
       ...(process.env.STOCKOPS_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-    }),
+      }, withResilienceConfig(resilience)),
   });
 }
 
@@ -78,11 +83,10 @@ export async function ingestCommand(
     if (!isIsoDate(value)) throw new UsageError(`${flag}: expected YYYY-MM-DD (got "${value}")`);
   }
   if (from > options.to) throw new UsageError(`--from ${from} is after --to ${options.to}`);
-  const store = storeFor(options, ctx.store);
-  const yahooConfig = config.data.yahoo;
+  const store = storeFor(options, ctx.store, config.resilience);
   const tty = io.stderr.isTTY === true;
   const source = new ResilientPriceSource(ctx.source, {
-    settings: retrySettings(yahooConfig.retry),
+    settings: policySettings('yahoo', config.resilience),
     ...(io.sleep ? { sleep: io.sleep } : {}),
     onEvent: (e) => {
       if (e.type === 'retry' && !tty) {

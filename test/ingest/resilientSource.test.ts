@@ -176,7 +176,7 @@ describe('resilient source: circuit breaker', () => {
     expect(events.some((e) => e.type === 'circuit-open')).toBe(true);
     const refused = source.fetchDaily('B', '2024-03-11', '2024-03-11');
     await expect(refused).rejects.toThrow(
-      /scripted B 2024-03-11\.\.2024-03-11: not called, the circuit is open after 2 consecutive failed fetches \(it lets one call through after 60 s\); last error: Yahoo answered HTTP 503/,
+      /scripted B 2024-03-11\.\.2024-03-11: not called, the circuit is open after 2 consecutive failed calls \(it lets one call through after 60 s\); last error: Yahoo answered HTTP 503/,
     );
     expect(s.calls).toHaveLength(8);
     vi.setSystemTime(new Date('2024-03-11T22:31:01Z'));
