@@ -3,19 +3,23 @@ import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts'
 import { YahooPriceSource } from '../../adapters/sources/yahooSource.ts';
 import { DEFAULT_INGEST_QUALITY } from '../../core/ingest/ingestChunk.ts';
 import { INGEST_NAMESPACE } from '../../core/ingest/ingestSettings.ts';
-import { type RetrySettings, retrySettings } from '../../core/ingest/retryPolicy.ts';
+import { type PolicySettings, policySettings } from '../../core/resilience/policySettings.ts';
+import { AlertLog } from '../../adapters/local/alertLog.ts';
+import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { createIngestHandler, type IngestRuntime } from '../../lambdas/ingest/handler.ts';
 import { jsonLog } from '../../lambdas/ingest/jsonLog.ts';
 
 /** Fast retries for tests: 3 attempts, 200 ms per attempt; waits recorded, never slept. */
-export const TEST_RETRY: RetrySettings = retrySettings({
-  max_attempts: 3,
-  initial_delay_ms: 200,
-  max_delay_ms: 5000,
-  attempt_timeout_ms: 200,
-  breaker_failures: 5,
-  breaker_half_open_ms: 60_000,
+export const TEST_RETRY: PolicySettings = policySettings('yahoo', {
+  yahoo: {
+    max_attempts: 3,
+    initial_delay_ms: 200,
+    max_delay_ms: 5000,
+    attempt_timeout_ms: 200,
+    breaker_failures: 5,
+    breaker_half_open_ms: 60_000,
+  },
 });
 
 export interface HarnessOptions {
@@ -24,7 +28,7 @@ export interface HarnessOptions {
   readonly symbols?: readonly string[];
   /** The handler's clock (backfills stop at the last close before it). */
   readonly now?: string;
-  readonly retry?: RetrySettings;
+  readonly retry?: PolicySettings;
 }
 
 /**
@@ -49,9 +53,14 @@ export function ingestHarness(options: HarnessOptions) {
       random: () => 0.5,
     },
   );
+  // alerts go to the alert log in the same store; stderr lines are kept, not printed
+  const alertLines: string[] = [];
+  const alertLog = new AlertLog(store, (line) => alertLines.push(line));
+  const alerts = new IncidentAlerts({ publisher: alertLog, store, env: 'test', now });
   const runtime: IngestRuntime = {
     store,
     source,
+    alerts,
     symbols: options.symbols ?? ['AMZN'],
     quality: DEFAULT_INGEST_QUALITY,
     now,
@@ -66,6 +75,8 @@ export function ingestHarness(options: HarnessOptions) {
     handler,
     store,
     source,
+    alertLog,
+    alertLines,
     sleeps,
     logs,
     metrics,
