@@ -12,10 +12,12 @@ export const CONFIG_SCHEMA: Readonly<Record<string, unknown>> = schema;
 const Ajv = Ajv2020.default;
 
 /** Keys that used to exist, with where their settings went: the error says so. */
-const MOVED_KEYS: Readonly<Record<string, string>> = {
-  'data.yahoo.retry':
+const MOVED_KEYS: ReadonlyMap<string, string> = new Map([
+  [
+    'data.yahoo.retry',
     'moved to resilience.yahoo, with the same keys: max_attempts, initial_delay_ms, max_delay_ms, attempt_timeout_ms, breaker_failures, breaker_half_open_ms',
-};
+  ],
+]);
 
 let compiled: ValidateFunction | undefined;
 
@@ -65,7 +67,7 @@ export function validateConfig(
         const known = Object.keys(
           (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
         );
-        const moved = MOVED_KEYS[pathText([...segments, key])];
+        const moved = MOVED_KEYS.get(pathText([...segments, key]));
         const suggestion = closest(key, known);
         const hint =
           moved !== undefined

@@ -206,9 +206,9 @@ export function createIngestHandler(runtime: IngestRuntime) {
       // planning failed (the store could not be listed, a time outside the calendar)
       await emit({ kind: request.kind, status: 'failed', symbols: {} });
       const message = (error as Error).message;
-      log.error('ingest failed', { kind: request.kind, error: message });
       const day = dateInZone(runtime.now(), 'America/New_York');
       await raise(ingestPlanningIncident(request.kind, day, message));
+      log.error('ingest failed', { kind: request.kind, error: message });
       throw error;
     } finally {
       unlisten();
@@ -217,8 +217,8 @@ export function createIngestHandler(runtime: IngestRuntime) {
     const summary = { kind: outcome.kind, status: outcome.status, ...summaryFields(outcome) };
     if (outcome.status === 'failed') {
       const error = new IngestFailedError(outcome);
-      log.error('ingest failed', { ...summary, error: error.message });
       await raise(ingestFailureIncident(outcome));
+      log.error('ingest failed', { ...summary, error: error.message });
       // thrown after the alert: Lambda's async retries, then the on-failure queue, take the event
       throw error;
     }

@@ -5,6 +5,7 @@ import { DEFAULT_INGEST_QUALITY } from '../../core/ingest/ingestChunk.ts';
 import { INGEST_NAMESPACE } from '../../core/ingest/ingestSettings.ts';
 import { type PolicySettings, policySettings } from '../../core/resilience/policySettings.ts';
 import { AlertLog } from '../../adapters/local/alertLog.ts';
+import { MemoryObjectStore } from '../../adapters/local/memoryObjectStore.ts';
 import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { createIngestHandler, type IngestRuntime } from '../../lambdas/ingest/handler.ts';
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   /** The handler's clock (backfills stop at the last close before it). */
   readonly now?: string;
   readonly retry?: PolicySettings;
+  /** Where alerts and open incidents are kept; a fresh memory store by default. */
+  readonly alertStore?: ObjectStore;
 }
 
 /**
@@ -53,10 +56,12 @@ export function ingestHarness(options: HarnessOptions) {
       random: () => 0.5,
     },
   );
-  // alerts go to the alert log in the same store; stderr lines are kept, not printed
+  // alerts and open incidents in a store of their own (in AWS: alerts/ in the data bucket), so
+  // "nothing written" stays a statement about the data; stderr lines are kept, not printed
+  const alertStore = options.alertStore ?? new MemoryObjectStore();
   const alertLines: string[] = [];
-  const alertLog = new AlertLog(store, (line) => alertLines.push(line));
-  const alerts = new IncidentAlerts({ publisher: alertLog, store, env: 'test', now });
+  const alertLog = new AlertLog(alertStore, (line) => alertLines.push(line));
+  const alerts = new IncidentAlerts({ publisher: alertLog, store: alertStore, env: 'test', now });
   const runtime: IngestRuntime = {
     store,
     source,
@@ -77,6 +82,7 @@ export function ingestHarness(options: HarnessOptions) {
     source,
     alertLog,
     alertLines,
+    alerts,
     sleeps,
     logs,
     metrics,
