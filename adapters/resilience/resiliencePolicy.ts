@@ -207,7 +207,12 @@ export class ResiliencePolicy {
       handleWhen((e) => this.retryable(e)),
       { maxAttempts: s.maxAttempts - 1, backoff: new ConstantBackoff(0) },
     );
-    const perAttempt = timeout(s.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: an SDK call returns before its body is read (GetObject streams it),
+    // and aborting the signal then would cut the stream; the timer is cleared either way
+    const perAttempt = timeout(s.attemptTimeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
     this.stats.calls++;
     const t0 = performance.now();
     let attempts = 0;
