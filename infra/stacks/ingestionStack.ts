@@ -33,6 +33,8 @@ export interface IngestionDeps {
 export class IngestionStack extends Stack {
   readonly function: nodejs.NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
+  /** The async on-failure destination: events the handler threw on, after Lambda's retries. */
+  readonly failureQueue: sqs.Queue;
   readonly schedule: scheduler.CfnSchedule;
 
   constructor(
@@ -56,6 +58,7 @@ export class IngestionStack extends Stack {
     // after Lambda's own retries: both need a person, and both alarm.
     this.deadLetterQueue = queue('DeadLetter');
     const failures = queue('Failures');
+    this.failureQueue = failures;
 
     // Named, not referenced: the monitoring stack (which creates the topics) depends on this one.
     const alertTopic = Object.fromEntries(
