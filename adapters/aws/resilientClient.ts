@@ -98,6 +98,8 @@ export function createAwsClient<C extends SendingClient, Config extends object>(
 }
 
 /** `{ resilience }` when the config has the section, else nothing (the defaults apply). */
-export function withResilienceConfig(resilience: ResilienceConfig | undefined): AwsResilienceOptions {
+export function withResilienceConfig(
+  resilience: ResilienceConfig | undefined,
+): AwsResilienceOptions {
   return resilience === undefined ? {} : { resilience };
 }

@@ -1,9 +1,9 @@
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   ConstantBackoff,
-  CircuitState,
   circuitBreaker,
   handleWhen,
   retry,
@@ -200,7 +200,10 @@ export class ResiliencePolicy {
    * RetriesExhaustedError when retries ran out (its cause is the last error), and
    * CircuitOpenError when the circuit refused the call.
    */
-  async execute<T>(fn: (context: AttemptContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
+  async execute<T>(
+    fn: (context: AttemptContext) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
     const call = options.call ?? this.name;
     const s = callSettings(`resilience.${this.name} (${call})`, this.settings, options.override);
     const retries = retry(

@@ -1,5 +1,5 @@
 import type { RaiseInput } from '../monitor/incidentAlerts.ts';
-import { type IngestOutcome, describeFailures } from './ingestRun.ts';
+import { describeFailures, type IngestOutcome } from './ingestRun.ts';
 
 /**
  * What a failed ingest run is, as an incident. Every failed symbol stopped on bad data →

@@ -1,11 +1,11 @@
-import { DEFAULT_INGEST_QUALITY, type IngestQuality } from './ingestChunk.ts';
-import { IngestEventError, parseTickers } from './ingestEvent.ts';
 import {
   DEFAULT_POLICIES,
   type PolicySettings,
   policySettings,
   type ResilienceConfig,
 } from '../resilience/policySettings.ts';
+import { DEFAULT_INGEST_QUALITY, type IngestQuality } from './ingestChunk.ts';
+import { IngestEventError, parseTickers } from './ingestEvent.ts';
 
 export type StoreSetting =
   | {

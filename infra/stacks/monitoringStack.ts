@@ -14,10 +14,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
-import { modelPackageGroupName } from './mlStack.ts';
 import { topicEnvName } from '../../adapters/aws/snsAlerts.ts';
+import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
 import type { ResilienceConfig } from '../../core/resilience/policySettings.ts';
+import { modelPackageGroupName } from './mlStack.ts';
 import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
@@ -354,9 +354,7 @@ export class MonitoringStack extends Stack {
         STOCKOPS_GITHUB_TOKEN_SECRET: secretName,
         STOCKOPS_BUCKET: bucketName(ctx, 'data'),
         STOCKOPS_RESILIENCE: JSON.stringify(dispatchPolicies(ctx.config.resilience)),
-        ...Object.fromEntries(
-          ALERT_TYPES.map((t) => [topicEnvName(t), this.topics[t].topicArn]),
-        ),
+        ...Object.fromEntries(ALERT_TYPES.map((t) => [topicEnvName(t), this.topics[t].topicArn])),
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,

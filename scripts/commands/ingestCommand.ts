@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import { createS3Client, parseS3Url, S3ObjectStore } from '../../adapters/aws/s3ObjectStore.ts';
 import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { BackfillRangeError } from '../../core/ingest/backfillPlan.ts';
@@ -9,10 +10,9 @@ import {
   planIngest,
   type SymbolOutcome,
 } from '../../core/ingest/ingestRun.ts';
-import { policySettings, type ResilienceConfig } from '../../core/resilience/policySettings.ts';
-import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import { isIsoDate } from '../../core/market/isoDate.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
+import { policySettings, type ResilienceConfig } from '../../core/resilience/policySettings.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 
@@ -56,10 +56,13 @@ function storeFor(
   return new S3ObjectStore({
     bucket: url.bucket,
     prefix: url.prefix,
-    client: createS3Client({
-      ...(process.env.STOCKOPS_S3_ENDPOINT ? { endpoint: process.env.STOCKOPS_S3_ENDPOINT } : {}),
-      ...(process.env.STOCKOPS_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-      }, withResilienceConfig(resilience)),
+    client: createS3Client(
+      {
+        ...(process.env.STOCKOPS_S3_ENDPOINT ? { endpoint: process.env.STOCKOPS_S3_ENDPOINT } : {}),
+        ...(process.env.STOCKOPS_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
+      },
+      withResilienceConfig(resilience),
+    ),
   });
 }
 

@@ -1,6 +1,6 @@
-import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import {
   type AlertTopics,
   alertTopicsFromEnv,

@@ -246,7 +246,9 @@ describe('monitoring stack', () => {
               s3: Match.anyValue(),
             }),
           ),
-          STOCKOPS_ALERT_TOPIC_PIPELINE_FAILURE: { Ref: Match.stringLikeRegexp('Topicpipelinefailure') },
+          STOCKOPS_ALERT_TOPIC_PIPELINE_FAILURE: {
+            Ref: Match.stringLikeRegexp('Topicpipelinefailure'),
+          },
         }),
       },
     });

@@ -9,7 +9,6 @@ import { barsByMonth, mergeCuratedMonth } from '../../core/ingest/curatedMonth.t
 import { fetchProblems, unlistedSessions } from '../../core/ingest/fetchCheck.ts';
 import { IngestEventError, parseIngestEvent, parseTickers } from '../../core/ingest/ingestEvent.ts';
 import { IngestConfigError, parseIngestEnv } from '../../core/ingest/ingestSettings.ts';
-import { DEFAULT_POLICIES } from '../../core/resilience/policySettings.ts';
 import {
   curatedMonthsOfKeys,
   rawDatesOfKeys,
@@ -17,6 +16,7 @@ import {
 } from '../../core/ingest/storedPartitions.ts';
 import { formatPriceCsv } from '../../core/market/priceBar.ts';
 import type { SourceFetch } from '../../core/ports/priceSource.ts';
+import { DEFAULT_POLICIES } from '../../core/resilience/policySettings.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 
 describe('backfill planning', () => {
@@ -321,7 +321,11 @@ describe('handler settings from the environment', () => {
       }),
     ).toThrow(/split_ratio_tolerance: 0.7 is out of range/);
     expect(() =>
-      parseIngestEnv({ STOCKOPS_STORE_DIR: '/x', STOCKOPS_SYMBOLS: 'A', STOCKOPS_RESILIENCE: 'nope' }),
+      parseIngestEnv({
+        STOCKOPS_STORE_DIR: '/x',
+        STOCKOPS_SYMBOLS: 'A',
+        STOCKOPS_RESILIENCE: 'nope',
+      }),
     ).toThrow(/STOCKOPS_RESILIENCE="nope": expected a JSON object/);
   });
 });

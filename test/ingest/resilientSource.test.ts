@@ -6,20 +6,20 @@ import {
   SourceRetriesExhaustedError,
 } from '../../adapters/sources/resilientSource.ts';
 import { YahooPriceSource, YahooSourceError } from '../../adapters/sources/yahooSource.ts';
-import { policySettings } from '../../core/resilience/policySettings.ts';
 import type { IsoDate } from '../../core/market/isoDate.ts';
 import type { SourceFetch } from '../../core/ports/priceSource.ts';
+import { policySettings } from '../../core/resilience/policySettings.ts';
 import { type FaultyYahoo, startFaultyYahoo } from '../support/faultyYahoo.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 
 const settings = policySettings('yahoo', {
   yahoo: {
-  max_attempts: 4,
-  initial_delay_ms: 100,
-  max_delay_ms: 2000,
-  attempt_timeout_ms: 5000,
-  breaker_failures: 2,
-  breaker_half_open_ms: 60_000,
+    max_attempts: 4,
+    initial_delay_ms: 100,
+    max_delay_ms: 2000,
+    attempt_timeout_ms: 5000,
+    breaker_failures: 2,
+    breaker_half_open_ms: 60_000,
   },
 });
 

@@ -7,15 +7,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../adapters/aws/s3ObjectStore.ts';
 import {
   clientPolicy,
   createAwsClient,
   isRetryableAwsError,
 } from '../../adapters/aws/resilientClient.ts';
+import { createS3Client } from '../../adapters/aws/s3ObjectStore.ts';
 import {
   CircuitOpenError,
-  ResiliencePolicy,
+  type ResiliencePolicy,
   RetriesExhaustedError,
 } from '../../adapters/resilience/resiliencePolicy.ts';
 import { DEFAULT_POLICIES } from '../../core/resilience/policySettings.ts';
@@ -69,9 +69,9 @@ describe('the AWS client factory', () => {
     });
     expect(await sns.config.maxAttempts()).toBe(1);
     expect(clientPolicy(sns)?.settings.maxAttempts).toBe(5);
-    expect(() => createAwsClient(S3Client, {}, 's3', { resilience: { s3: { max_attempts: 0 } } })).toThrow(
-      /resilience\.s3\.max_attempts must be an integer >= 1/,
-    );
+    expect(() =>
+      createAwsClient(S3Client, {}, 's3', { resilience: { s3: { max_attempts: 0 } } }),
+    ).toThrow(/resilience\.s3\.max_attempts must be an integer >= 1/);
   });
 
   it('works against moto over HTTP, and keeps the client an S3Client', async () => {
@@ -117,9 +117,9 @@ describe('the AWS client factory', () => {
     expect(sleeps).toEqual([75, 150, 300]);
 
     // a second exhausted call opens the breaker; the third is refused without a connection
-    await expect(client.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }))).rejects.toBeInstanceOf(
-      RetriesExhaustedError,
-    );
+    await expect(
+      client.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })),
+    ).rejects.toBeInstanceOf(RetriesExhaustedError);
     const refused = client.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));
     await expect(refused).rejects.toBeInstanceOf(CircuitOpenError);
     await expect(refused).rejects.toThrow(/s3 GetObject: not called, the circuit is open after 2/);
@@ -148,7 +148,12 @@ describe('the AWS client factory', () => {
     const port = await closedPort();
     const client = createAwsClient(
       S3Client,
-      { endpoint: `http://localhost:${port}`, region: 'us-east-1', credentials, forcePathStyle: true },
+      {
+        endpoint: `http://localhost:${port}`,
+        region: 'us-east-1',
+        credentials,
+        forcePathStyle: true,
+      },
       's3',
       { overrides: { GetObjectCommand: { maxAttempts: 1 } }, sleep: async () => {} },
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../adapters/local/configFiles.ts';
 import {
   allPolicies,
   backoffBounds,
@@ -9,7 +10,6 @@ import {
   policySettings,
   ResilienceConfigError,
 } from '../../core/resilience/policySettings.ts';
-import { loadConfig } from '../../adapters/local/configFiles.ts';
 
 describe('policy settings', () => {
   it('has a default for every named policy, the same as config/base.yaml', () => {

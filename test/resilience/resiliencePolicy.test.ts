@@ -140,7 +140,12 @@ describe('retries', () => {
       { maxAttempts: 5, breakerFailures: 10 },
       () => draws.shift() ?? 0.5,
     );
-    const t = target([new Transient('a'), new Transient('b'), new Transient('c'), new Transient('d')]);
+    const t = target([
+      new Transient('a'),
+      new Transient('b'),
+      new Transient('c'),
+      new Transient('d'),
+    ]);
     await expect(policy.execute(t.fn)).resolves.toBe('ok');
     expect(t.calls).toBe(5);
     expect(sleeps).toHaveLength(4);
@@ -150,9 +155,9 @@ describe('retries', () => {
       expect(ms).toBeLessThanOrEqual(high);
     });
     expect(sleeps).toEqual([50, 200, 250, 700]);
-    expect(events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.error)).toEqual(
-      ['a', 'b', 'c', 'd'],
-    );
+    expect(
+      events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.error),
+    ).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('honours a Retry-After on the error, up to the cap', async () => {
@@ -184,7 +189,12 @@ describe('retries', () => {
 
   it('takes per-call overrides of attempts', async () => {
     const { policy } = policyUnderTest();
-    const t = target([new Transient('1'), new Transient('2'), new Transient('3'), new Transient('4')]);
+    const t = target([
+      new Transient('1'),
+      new Transient('2'),
+      new Transient('3'),
+      new Transient('4'),
+    ]);
     await expect(policy.execute(t.fn, { override: { maxAttempts: 5 } })).resolves.toBe('ok');
     expect(t.calls).toBe(5);
   });

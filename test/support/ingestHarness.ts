@@ -1,13 +1,13 @@
+import { AlertLog } from '../../adapters/local/alertLog.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import { MemoryObjectStore } from '../../adapters/local/memoryObjectStore.ts';
 import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { YahooPriceSource } from '../../adapters/sources/yahooSource.ts';
 import { DEFAULT_INGEST_QUALITY } from '../../core/ingest/ingestChunk.ts';
 import { INGEST_NAMESPACE } from '../../core/ingest/ingestSettings.ts';
-import { type PolicySettings, policySettings } from '../../core/resilience/policySettings.ts';
-import { AlertLog } from '../../adapters/local/alertLog.ts';
-import { MemoryObjectStore } from '../../adapters/local/memoryObjectStore.ts';
 import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
+import { type PolicySettings, policySettings } from '../../core/resilience/policySettings.ts';
 import { createIngestHandler, type IngestRuntime } from '../../lambdas/ingest/handler.ts';
 import { jsonLog } from '../../lambdas/ingest/jsonLog.ts';
 

@@ -1,6 +1,6 @@
 import { type AwsClients, defaultAwsClients } from '../../../adapters/aws/awsClients.ts';
-import { withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import { evaluationFromArtifact } from '../../../adapters/aws/modelArtifact.ts';
+import { withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import {
   type SageMakerModelPackages as Packages,
   SageMakerModelPackages,

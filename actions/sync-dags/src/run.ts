@@ -1,8 +1,8 @@
-import { createAwsClient, withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import { existsSync } from 'node:fs';
 import { MWAAClient } from '@aws-sdk/client-mwaa';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getMwaaSources, updateMwaaSources } from '../../../adapters/aws/mwaaEnvironment.ts';
+import { createAwsClient, withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import { mapLimited, S3DagBucket } from '../../../adapters/aws/s3DagBucket.ts';
 import { readDagSources, type SourceFile } from '../../../adapters/local/dagSourceFiles.ts';
 import {
@@ -66,7 +66,8 @@ export async function syncDags(
     );
   }
   const resilience = withResilienceConfig(config.resilience);
-  const s3 = deps.s3 ?? createAwsClient(S3Client, awsClientSettings('s3', region), 's3', resilience);
+  const s3 =
+    deps.s3 ?? createAwsClient(S3Client, awsClientSettings('s3', region), 's3', resilience);
   const bucket = new S3DagBucket({ bucket: inputs.bucket, client: s3 });
 
   const local = readDagSources(inputs.dagsDir);
