@@ -74,6 +74,25 @@ export function acknowledgements(env: string): Acknowledgement[] {
     {
       stack: 'ingestion',
       path: 'IngestRole/DefaultPolicy/Resource',
+      id: s3(data, 'alerts/'),
+      reason: `The ingest Lambda keeps its alert log and open incidents (one alert per failed day) under alerts/. ${S3_OBJECTS}`,
+    },
+    {
+      stack: 'monitoring',
+      path: 'DispatchRole/DefaultPolicy/Resource',
+      id: s3(data, 'alerts/'),
+      reason: `The dispatch Lambda keeps open incidents (one alert per retrain request it could not dispatch) under alerts/. ${S3_OBJECTS}`,
+    },
+    {
+      stack: 'monitoring',
+      path: 'DispatchFailureQueue/Resource',
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        "This queue is the dispatch Lambda's on-failure destination (a dead-letter queue for async invocations); it alarms.",
+    },
+    {
+      stack: 'ingestion',
+      path: 'IngestRole/DefaultPolicy/Resource',
       id: IAM5('Resource::<Logs6819BB44.Arn>:*'),
       reason: "Log streams of the Lambda's own log group; stream names are created at run time.",
     },

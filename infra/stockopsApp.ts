@@ -99,6 +99,7 @@ export function buildStockopsApp(
       key: storage.key,
       ingest: ingestion.function,
       deadLetterQueue: ingestion.deadLetterQueue,
+      failureQueue: ingestion.failureQueue,
       endpointNames: ml.endpointNames,
       airflowEnvironment: orchestration.environmentName,
     },

@@ -40,6 +40,8 @@ export async function bundleIngestLambda(
     format: 'esm',
     target: 'node24',
     minify: true,
+    // class names stay: resilience messages name the AWS command (`s3 PutObject`)
+    keepNames: true,
     legalComments: 'none',
     banner: { js: REQUIRE_SHIM },
     logLevel: 'warning',

@@ -1,12 +1,14 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { type AwsResilienceOptions, createAwsClient } from './resilientClient.ts';
 
 /**
- * The clients the actions use when a test injects none. The SDK reads credentials,
- * AWS_ENDPOINT_URL (moto in tests, a VPC endpoint in a private runner) and AWS_MAX_ATTEMPTS
- * from the environment by itself; S3 is switched to path-style URLs under a custom endpoint,
- * because `bucket.localhost` does not resolve.
+ * The clients the actions use when a test injects none. The SDK reads credentials and
+ * AWS_ENDPOINT_URL (moto in tests, a VPC endpoint in a private runner) from the environment by
+ * itself; S3 is switched to path-style URLs under a custom endpoint, because `bucket.localhost`
+ * does not resolve. Each client runs under its resilience policy (`sagemaker`, `s3`,
+ * `cloudwatch_logs`) from the config's `resilience` section; the SDK's own retries are off.
  */
 export interface AwsClients {
   readonly sagemaker: SageMakerClient;
@@ -14,12 +16,21 @@ export interface AwsClients {
   readonly logs: CloudWatchLogsClient;
 }
 
-export function defaultAwsClients(region: string, env = process.env): AwsClients {
+export function defaultAwsClients(
+  region: string,
+  options: AwsResilienceOptions & { readonly env?: NodeJS.ProcessEnv } = {},
+): AwsClients {
+  const env = options.env ?? process.env;
   const custom = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return {
-    sagemaker: new SageMakerClient({ region }),
-    s3: new S3Client({ region, ...(custom ? { forcePathStyle: true } : {}) }),
-    logs: new CloudWatchLogsClient({ region }),
+    sagemaker: createAwsClient(SageMakerClient, { region }, 'sagemaker', options),
+    s3: createAwsClient(
+      S3Client,
+      { region, ...(custom ? { forcePathStyle: true } : {}) },
+      's3',
+      options,
+    ),
+    logs: createAwsClient(CloudWatchLogsClient, { region }, 'cloudwatch_logs', options),
   };
 }
 

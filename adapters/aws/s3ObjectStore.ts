@@ -17,6 +17,7 @@ import {
   type PutResult,
 } from '../../core/ports/objectStore.ts';
 import { sha256Hex } from '../local/sha256.ts';
+import { type AwsResilienceOptions, createAwsClient } from './resilientClient.ts';
 
 /** The metadata key (`x-amz-meta-sha256`) holding the hex sha256 of an object's bytes. */
 export const SHA256_METADATA = 'sha256';
@@ -36,20 +37,24 @@ export interface S3ClientSettings {
   readonly endpoint?: string;
   /** Path-style URLs (`endpoint/bucket/key`), which moto and MinIO need. */
   readonly forcePathStyle?: boolean;
-  /** SDK attempts per call; 1 against moto, which answers unimplemented calls with 500. */
-  readonly maxAttempts?: number;
   readonly credentials?: S3ClientConfig['credentials'];
 }
 
-/** An S3 client from explicit settings; the SDK's default chain fills in what is left out. */
-export function createS3Client(settings: S3ClientSettings = {}): S3Client {
-  return new S3Client({
+/**
+ * An S3 client from explicit settings; the SDK's default chain fills in what is left out. Its
+ * calls run under the `s3` resilience policy (`options.resilience`, else the defaults).
+ */
+export function createS3Client(
+  settings: S3ClientSettings = {},
+  options: AwsResilienceOptions = {},
+): S3Client {
+  const config: S3ClientConfig = {
     ...(settings.region === undefined ? {} : { region: settings.region }),
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     ...(settings.forcePathStyle === undefined ? {} : { forcePathStyle: settings.forcePathStyle }),
-    ...(settings.maxAttempts === undefined ? {} : { maxAttempts: settings.maxAttempts }),
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
-  });
+  };
+  return createAwsClient(S3Client, config, 's3', options);
 }
 
 /** `s3://bucket/prefix` → its parts; undefined for anything else. */

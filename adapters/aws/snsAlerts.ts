@@ -6,6 +6,7 @@ import {
   type AlertPublisher,
   type AlertType,
 } from '../../core/ports/alerts.ts';
+import { type AwsResilienceOptions, createAwsClient } from './resilientClient.ts';
 
 export type AlertTopics = Readonly<Record<AlertType, string>>;
 
@@ -45,8 +46,12 @@ export function alertTopicsFromConfig(env: string, aws: AwsConfig): AlertTopics 
   ) as AlertTopics;
 }
 
-export function createSnsClient(config: SNSClientConfig = {}): SNSClient {
-  return new SNSClient(config);
+/** An SNS client whose calls run under the `sns` resilience policy. */
+export function createSnsClient(
+  config: SNSClientConfig = {},
+  options: AwsResilienceOptions = {},
+): SNSClient {
+  return createAwsClient(SNSClient, config, 'sns', options);
 }
 
 /**

@@ -12,6 +12,12 @@ export class GithubDispatchError extends Error {
   }
 }
 
+/** Worth another attempt: no answer (network, timeout), 429 or 5xx. 401/403/404/422 are not. */
+export function isRetryableGithubError(error: unknown): boolean {
+  if (!(error instanceof GithubDispatchError)) return false;
+  return error.status === 0 || error.status === 429 || error.status >= 500;
+}
+
 /**
  * POST {apiUrl}/repos/{owner}/{repo}/dispatches with a fine-grained token. GitHub answers 204
  * with no body; anything else is an error whose message says what to check.
@@ -24,6 +30,8 @@ export async function sendRepositoryDispatch(input: {
   readonly body: DispatchBody;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
+  /** Aborts the request (the resilience policy's per-attempt timeout). */
+  readonly signal?: AbortSignal;
 }): Promise<void> {
   const url = `${input.apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(input.owner)}/${encodeURIComponent(input.repo)}/dispatches`;
   let response: Response;
@@ -38,7 +46,9 @@ export async function sendRepositoryDispatch(input: {
         'X-GitHub-Api-Version': '2022-11-28',
       },
       body: JSON.stringify(input.body),
-      signal: AbortSignal.timeout(input.timeoutMs ?? 10_000),
+      signal: input.signal
+        ? AbortSignal.any([input.signal, AbortSignal.timeout(input.timeoutMs ?? 10_000)])
+        : AbortSignal.timeout(input.timeoutMs ?? 10_000),
     });
   } catch (error) {
     throw new GithubDispatchError(0, `POST ${url} failed: ${(error as Error).message}`);

@@ -1,25 +1,18 @@
-import {
-  BrokenCircuitError,
-  type CircuitBreakerPolicy,
-  ConsecutiveBreaker,
-  ConstantBackoff,
-  circuitBreaker,
-  handleWhen,
-  type RetryPolicy,
-  retry,
-  TaskCancelledError,
-  type TimeoutPolicy,
-  TimeoutStrategy,
-  timeout,
-} from 'cockatiel';
 import type { CheckedFetch } from '../../core/ingest/ingestChunk.ts';
-import { backoffDelayMs, type RetrySettings } from '../../core/ingest/retryPolicy.ts';
 import type { IsoDate } from '../../core/market/isoDate.ts';
 import {
   type PriceSource,
   type SourceFetch,
   SourceUnavailableError,
 } from '../../core/ports/priceSource.ts';
+import type { PolicySettings } from '../../core/resilience/policySettings.ts';
+import {
+  AttemptTimeoutError,
+  CircuitOpenError,
+  type PolicyEvent,
+  ResiliencePolicy,
+  RetriesExhaustedError,
+} from '../resilience/resiliencePolicy.ts';
 
 /** A source whose requests can be aborted (the Yahoo source); others ignore the signal. */
 export interface AbortablePriceSource extends PriceSource {
@@ -51,7 +44,8 @@ export type ResilienceEvent =
   | { readonly type: 'circuit-closed' };
 
 export interface ResilientSourceOptions {
-  readonly settings: RetrySettings;
+  /** The `yahoo` policy's settings (config resilience.yahoo). */
+  readonly settings: PolicySettings;
   /** Waits between retries; injected so tests never wait. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1) for the backoff jitter; injected so tests are exact. */
@@ -61,13 +55,13 @@ export interface ResilientSourceOptions {
 
 /** Counters since the source was built (a Lambda keeps one per warm container). */
 export interface ResilienceStats {
-  fetches: number;
-  attempts: number;
-  retries: number;
-  failures: number;
-  circuitOpens: number;
+  readonly fetches: number;
+  readonly attempts: number;
+  readonly retries: number;
+  readonly failures: number;
+  readonly circuitOpens: number;
   /** Time spent in fetches, waits between retries included, ms. */
-  fetchMs: number;
+  readonly fetchMs: number;
 }
 
 /** An answer that arrived but cannot be used yet (null bars, a missing session): retried. */
@@ -91,66 +85,71 @@ export class SourceRetriesExhaustedError extends SourceUnavailableError {
 
 /** Worth another attempt: 429/5xx, network and timeouts, truncated or incomplete answers. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof TaskCancelledError) return true;
+  if (error instanceof AttemptTimeoutError) return true;
   return (error as { transient?: unknown } | undefined)?.transient === true;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A policy event in the source's own terms (it names the symbol). */
+function sourceEvent(event: PolicyEvent, symbol: string): ResilienceEvent {
+  switch (event.type) {
+    case 'retry':
+      return {
+        type: 'retry',
+        symbol,
+        attempt: event.attempt,
+        delayMs: event.delayMs,
+        error: event.error,
+      };
+    case 'gave-up':
+      return { type: 'gave-up', symbol, attempts: event.attempts, error: event.error };
+    case 'circuit-open':
+      return { type: 'circuit-open', error: event.error };
+    default:
+      return { type: event.type };
+  }
+}
 
 /**
- * A price source behind cockatiel policies: a circuit breaker around retries with exponential
- * backoff and equal jitter, around a per-attempt timeout (aggressive: it also aborts the
- * request). Only transient failures are retried or counted by the breaker; an unknown
- * symbol fails at once. The waits go through the injected `sleep` (cockatiel's own backoff
- * is zero), so tests run retries without waiting. `Retry-After` from a 429 is honoured up
- * to `maxDelayMs`.
+ * A price source behind the `yahoo` resilience policy (adapters/resilience): a circuit breaker
+ * around retries with exponential backoff and equal jitter, around a per-attempt timeout that
+ * also aborts the request. An answer `check` rejects (null bars, a missing session) counts as a
+ * transient failure and is fetched again; an unknown symbol fails at once.
  */
 export class ResilientPriceSource implements PriceSource {
   readonly name: string;
-  readonly stats: ResilienceStats = {
-    fetches: 0,
-    attempts: 0,
-    retries: 0,
-    failures: 0,
-    circuitOpens: 0,
-    fetchMs: 0,
-  };
+  readonly policy: ResiliencePolicy;
   private readonly inner: AbortablePriceSource;
-  private readonly settings: RetrySettings;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
   private readonly listeners = new Set<(event: ResilienceEvent) => void>();
-  private readonly breaker: CircuitBreakerPolicy;
-  private readonly retry: RetryPolicy;
-  private readonly timeout: TimeoutPolicy;
 
   constructor(inner: AbortablePriceSource, options: ResilientSourceOptions) {
     this.inner = inner;
     this.name = inner.name;
-    this.settings = options.settings;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
     if (options.onEvent) this.listeners.add(options.onEvent);
-    const transient = handleWhen(isTransient);
-    this.breaker = circuitBreaker(transient, {
-      halfOpenAfter: this.settings.breakerHalfOpenMs,
-      breaker: new ConsecutiveBreaker(this.settings.breakerFailures),
+    this.policy = new ResiliencePolicy('yahoo', options.settings, {
+      isRetryable: isTransient,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.random ? { random: options.random } : {}),
     });
-    this.breaker.onBreak((reason) => {
-      this.stats.circuitOpens++;
-      const error = 'error' in reason ? (reason.error as Error).message : 'isolated';
-      this.onEvent({ type: 'circuit-open', error });
+    // circuit events belong to no one call
+    this.policy.listen((event) => {
+      if (event.type.startsWith('circuit-')) this.emit(sourceEvent(event, ''));
     });
-    this.breaker.onHalfOpen(() => this.onEvent({ type: 'circuit-half-open' }));
-    this.breaker.onReset(() => this.onEvent({ type: 'circuit-closed' }));
-    this.retry = retry(transient, {
-      maxAttempts: this.settings.maxAttempts - 1,
-      backoff: new ConstantBackoff(0),
-    });
-    this.retry.onRetry(() => {
-      this.stats.retries++;
-    });
-    this.timeout = timeout(this.settings.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+  }
+
+  get settings(): PolicySettings {
+    return this.policy.settings;
+  }
+
+  get stats(): ResilienceStats {
+    const s = this.policy.stats;
+    return {
+      fetches: s.calls,
+      attempts: s.attempts,
+      retries: s.retries,
+      failures: s.failures,
+      circuitOpens: s.circuitOpens,
+      fetchMs: s.callMs,
+    };
   }
 
   /** Adds a listener (a handler's per-invocation log); returns what removes it. */
@@ -161,7 +160,7 @@ export class ResilientPriceSource implements PriceSource {
     };
   }
 
-  private onEvent(event: ResilienceEvent): void {
+  private emit(event: ResilienceEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 
@@ -171,73 +170,27 @@ export class ResilientPriceSource implements PriceSource {
 
   /** Fetches until `check` accepts the answer, retrying transient failures; see CheckedFetch. */
   readonly fetchChecked: CheckedFetch = async (symbol, from, to, check) => {
-    this.stats.fetches++;
-    const t0 = performance.now();
-    let attempts = 0;
-    let last: unknown;
     try {
-      return await this.breaker.execute(() =>
-        this.retry.execute(async ({ attempt }) => {
-          if (attempt > 0) {
-            const retryAfter = (last as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-            const delayMs = backoffDelayMs(attempt, this.settings, this.random, retryAfter);
-            this.onEvent({
-              type: 'retry',
-              symbol,
-              attempt,
-              delayMs,
-              error: (last as Error).message,
-            });
-            await this.sleep(delayMs);
-          }
-          attempts++;
-          this.stats.attempts++;
-          try {
-            return await this.timeout.execute(async ({ signal }) => {
-              const fetched = await this.inner.fetchDaily(symbol, from, to, signal);
-              const problem = check(fetched);
-              if (problem !== undefined) throw new IncompleteAnswerError(problem);
-              return fetched;
-            });
-          } catch (error) {
-            last =
-              error instanceof TaskCancelledError
-                ? Object.assign(error, {
-                    message: `${this.name} ${symbol}: no complete answer within ${this.settings.attemptTimeoutMs} ms`,
-                  })
-                : error;
-            throw last;
-          }
-        }),
+      return await this.policy.execute(
+        async ({ signal }) => {
+          const fetched = await this.inner.fetchDaily(symbol, from, to, signal);
+          const problem = check(fetched);
+          if (problem !== undefined) throw new IncompleteAnswerError(problem);
+          return fetched;
+        },
+        {
+          call: `${this.name} ${symbol} ${from}..${to}`,
+          onEvent: (event) => this.emit(sourceEvent(event, symbol)),
+        },
       );
     } catch (error) {
-      this.stats.failures++;
-      throw this.explain(error, symbol, from, to, attempts);
-    } finally {
-      this.stats.fetchMs += performance.now() - t0;
+      if (error instanceof CircuitOpenError) {
+        throw new SourceRetriesExhaustedError(error.message, 0, error);
+      }
+      if (error instanceof RetriesExhaustedError) {
+        throw new SourceRetriesExhaustedError(error.message, error.attempts, error.cause);
+      }
+      throw error;
     }
   };
-
-  private explain(error: unknown, symbol: string, from: IsoDate, to: IsoDate, attempts: number) {
-    const what = `${this.name} ${symbol} ${from}..${to}`;
-    if (error instanceof BrokenCircuitError) {
-      const last = this.breaker.lastFailure;
-      const why = last && 'error' in last ? `; last error: ${(last.error as Error).message}` : '';
-      return new SourceRetriesExhaustedError(
-        `${what}: not called, the circuit is open after ${this.settings.breakerFailures} ` +
-          `consecutive failed fetches (it lets one call through after ` +
-          `${this.settings.breakerHalfOpenMs / 1000} s)${why}`,
-        0,
-        error,
-      );
-    }
-    const message = (error as Error).message;
-    if (!isTransient(error)) return error as Error;
-    this.onEvent({ type: 'gave-up', symbol, attempts, error: message });
-    return new SourceRetriesExhaustedError(
-      `${what}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${message}`,
-      attempts,
-      error,
-    );
-  }
 }

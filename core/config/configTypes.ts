@@ -1,5 +1,5 @@
 import { AVG_PRICE_FORMULAS, type AvgPriceFormula } from '../features/avgPrice.ts';
-import type { RetryConfig } from '../ingest/retryPolicy.ts';
+import type { ResilienceConfig } from '../resilience/policySettings.ts';
 
 /**
  * The shape of a resolved stockops config: `config/base.yaml` merged with one environment
@@ -36,6 +36,11 @@ export interface StockopsConfig {
   readonly monitor?: MonitorConfig;
   /** How the local runner executes a spec's Spark feature tasks; absent means `local`. */
   readonly processing?: ProcessingConfig;
+  /**
+   * Retry, timeout and circuit breaker per external service (yahoo, s3, sagemaker, …); every
+   * entry and key optional, defaults in core/resilience/policySettings.ts (= base.yaml).
+   */
+  readonly resilience?: ResilienceConfig;
   /** Absent when running on one machine without an AWS account. */
   readonly aws?: AwsConfig;
 }
@@ -51,8 +56,6 @@ export interface DataConfig {
 export interface YahooConfig {
   readonly base_url: string;
   readonly timeout_ms: number;
-  /** Optional; defaults in core/ingest/retryPolicy.ts. */
-  readonly retry?: RetryConfig;
 }
 
 export interface StoreConfig {

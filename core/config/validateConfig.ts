@@ -11,6 +11,14 @@ export const CONFIG_SCHEMA: Readonly<Record<string, unknown>> = schema;
 // whose `default` is the class (at run time both are the class).
 const Ajv = Ajv2020.default;
 
+/** Keys that used to exist, with where their settings went: the error says so. */
+const MOVED_KEYS: ReadonlyMap<string, string> = new Map([
+  [
+    'data.yahoo.retry',
+    'moved to resilience.yahoo, with the same keys: max_attempts, initial_delay_ms, max_delay_ms, attempt_timeout_ms, breaker_failures, breaker_half_open_ms',
+  ],
+]);
+
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
@@ -59,9 +67,14 @@ export function validateConfig(
         const known = Object.keys(
           (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
         );
+        const moved = MOVED_KEYS.get(pathText([...segments, key]));
         const suggestion = closest(key, known);
         const hint =
-          suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`;
+          moved !== undefined
+            ? ` (${moved})`
+            : suggestion === undefined
+              ? ''
+              : ` (did you mean ${JSON.stringify(suggestion)}?)`;
         issues.push(
           issue(
             entry?.key ?? locate(tree, segments, fallback),

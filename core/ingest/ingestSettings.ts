@@ -1,11 +1,11 @@
+import {
+  DEFAULT_POLICIES,
+  type PolicySettings,
+  policySettings,
+  type ResilienceConfig,
+} from '../resilience/policySettings.ts';
 import { DEFAULT_INGEST_QUALITY, type IngestQuality } from './ingestChunk.ts';
 import { IngestEventError, parseTickers } from './ingestEvent.ts';
-import {
-  DEFAULT_RETRY_SETTINGS,
-  type RetryConfig,
-  type RetrySettings,
-  retrySettings,
-} from './retryPolicy.ts';
 
 export type StoreSetting =
   | {
@@ -24,11 +24,20 @@ export interface IngestSettings {
   readonly store: StoreSetting;
   readonly symbols: readonly string[];
   readonly yahoo: { readonly baseUrl: string; readonly timeoutMs: number };
-  readonly retry: RetrySettings;
+  /** The resilience policies of the calls the handler makes (config resilience.*). */
+  readonly policies: IngestPolicies;
+  /** The same, as the config section (what the AWS client factory takes). */
+  readonly resilience: ResilienceConfig;
   readonly quality: IngestQuality;
   readonly metricsNamespace: string;
   /** Stop starting chunks when less than this is left of the Lambda's time. */
   readonly safetyMarginMs: number;
+}
+
+export interface IngestPolicies {
+  readonly yahoo: PolicySettings;
+  readonly s3: PolicySettings;
+  readonly sns: PolicySettings;
 }
 
 /** The environment variables the handler reads, with what each one means (for docs and errors). */
@@ -42,7 +51,10 @@ export const INGEST_ENV = {
   STOCKOPS_ENV: 'environment name, a metrics dimension (local, dev, staging, prod)',
   STOCKOPS_YAHOO_BASE_URL: 'Yahoo chart API base URL (default https://query2.finance.yahoo.com)',
   STOCKOPS_YAHOO_TIMEOUT_MS: 'per-request timeout of the Yahoo source (default 15000)',
-  STOCKOPS_RETRY: 'JSON of data.yahoo.retry keys, e.g. {"max_attempts":4,"initial_delay_ms":1000}',
+  STOCKOPS_RESILIENCE:
+    'JSON of the config\'s resilience section (yahoo, s3, sns), e.g. {"yahoo":{"max_attempts":4}}',
+  STOCKOPS_ALERT_TOPIC_PIPELINE_FAILURE:
+    'SNS topic ARN per alert type (all four _PIPELINE_FAILURE, _DATA_QUALITY, _MODEL_DEGRADATION, _INFRASTRUCTURE); unset: alerts go to the alert log in the store',
   STOCKOPS_QUALITY: 'JSON of quality keys, e.g. {"max_daily_move":0.5}',
   STOCKOPS_METRICS_NAMESPACE: 'CloudWatch namespace of the EMF metrics (default stockops/ingest)',
   STOCKOPS_SAFETY_MARGIN_MS: 'time kept in reserve before the Lambda timeout (default 20000)',
@@ -157,12 +169,22 @@ export function parseIngestEnv(env: Env): IngestSettings {
     problems.push(`STOCKOPS_YAHOO_BASE_URL=${JSON.stringify(baseUrl)}: expected an http(s) URL`);
   }
   const timeoutMs = intVar(env, 'STOCKOPS_YAHOO_TIMEOUT_MS', 15_000, problems);
-  let retry: RetrySettings = DEFAULT_RETRY_SETTINGS;
-  try {
-    retry = retrySettings(jsonVar(env, 'STOCKOPS_RETRY', problems) as RetryConfig);
-  } catch (error) {
-    problems.push(`STOCKOPS_RETRY: ${(error as Error).message}`);
+  if (env.STOCKOPS_RETRY !== undefined) {
+    problems.push(
+      'STOCKOPS_RETRY is no longer read: put its keys under "yahoo" in STOCKOPS_RESILIENCE ' +
+        '(config data.yahoo.retry moved to resilience.yahoo)',
+    );
   }
+  const resilience = jsonVar(env, 'STOCKOPS_RESILIENCE', problems) as ResilienceConfig;
+  const policy = (name: keyof IngestPolicies): PolicySettings => {
+    try {
+      return policySettings(name, resilience);
+    } catch (error) {
+      problems.push(`STOCKOPS_RESILIENCE: ${(error as Error).message}`);
+      return DEFAULT_POLICIES[name];
+    }
+  };
+  const policies: IngestPolicies = { yahoo: policy('yahoo'), s3: policy('s3'), sns: policy('sns') };
   const quality = qualityOf(jsonVar(env, 'STOCKOPS_QUALITY', problems), problems);
   const safetyMarginMs = intVar(env, 'STOCKOPS_SAFETY_MARGIN_MS', 20_000, problems);
   if (problems.length > 0 || !store) {
@@ -173,7 +195,8 @@ export function parseIngestEnv(env: Env): IngestSettings {
     store,
     symbols,
     yahoo: { baseUrl, timeoutMs },
-    retry,
+    policies,
+    resilience,
     quality,
     metricsNamespace: env.STOCKOPS_METRICS_NAMESPACE?.trim() || INGEST_NAMESPACE,
     safetyMarginMs,

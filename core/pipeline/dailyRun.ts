@@ -116,7 +116,7 @@ export class QualityGateError extends Error {
 
 /**
  * A step failed for every symbol it ran for. Not retryable by the runner: retries live in one
- * layer only, and the sources already retry transient faults (data.yahoo.retry), while every
+ * layer only, and the sources already retry transient faults (config resilience.yahoo), while every
  * later step is a function of stored data that a retry would only compute again. So the local
  * runner fails the task at once instead of waiting out the spec's retry delays, which are for
  * the Lambda and SageMaker calls Airflow makes on AWS.

@@ -9,6 +9,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { topicEnvName } from '../../adapters/aws/snsAlerts.ts';
+import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
+import type { ResilienceConfig } from '../../core/resilience/policySettings.ts';
 import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
@@ -30,6 +33,8 @@ export interface IngestionDeps {
 export class IngestionStack extends Stack {
   readonly function: nodejs.NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
+  /** The async on-failure destination: events the handler threw on, after Lambda's retries. */
+  readonly failureQueue: sqs.Queue;
   readonly schedule: scheduler.CfnSchedule;
 
   constructor(
@@ -53,7 +58,12 @@ export class IngestionStack extends Stack {
     // after Lambda's own retries: both need a person, and both alarm.
     this.deadLetterQueue = queue('DeadLetter');
     const failures = queue('Failures');
+    this.failureQueue = failures;
 
+    // Named, not referenced: the monitoring stack (which creates the topics) depends on this one.
+    const alertTopic = Object.fromEntries(
+      ALERT_TYPES.map((t) => [t, alertTopicArn(ctx, t)]),
+    ) as Record<AlertType, string>;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${resourceName(ctx, 'ingest')}`,
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -72,6 +82,12 @@ export class IngestionStack extends Stack {
       ...objectAccess(ctx, 'data', 'raw/', 'readwrite'),
       ...objectAccess(ctx, 'data', 'curated/', 'readwrite'),
       ...objectAccess(ctx, 'data', 'reports/', 'readwrite'),
+      // the alert log and open incidents: one alert per failed day, however often it is retried
+      ...objectAccess(ctx, 'data', 'alerts/', 'readwrite'),
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: (['pipeline_failure', 'data_quality'] as const).map((t) => alertTopic[t]),
+      }),
       keyUse(deps.key),
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
     ]);
@@ -96,7 +112,9 @@ export class IngestionStack extends Stack {
         STOCKOPS_YAHOO_BASE_URL: ctx.config.data.yahoo.base_url,
         STOCKOPS_YAHOO_TIMEOUT_MS: String(ctx.config.data.yahoo.timeout_ms),
         STOCKOPS_QUALITY: JSON.stringify(ctx.config.quality),
-        STOCKOPS_RETRY: JSON.stringify(ctx.config.data.yahoo.retry ?? {}),
+        // only the policies the handler uses: Lambda environments are limited to 4 KB
+        STOCKOPS_RESILIENCE: JSON.stringify(ingestPolicies(ctx.config.resilience)),
+        ...Object.fromEntries(ALERT_TYPES.map((t) => [topicEnvName(t), alertTopic[t]])),
       },
       // A destination that only names the queue: SqsDestination would also grant
       // kms:ReEncrypt* and kms:GenerateDataKey*; the role's own statements are narrower.
@@ -107,6 +125,8 @@ export class IngestionStack extends Stack {
         format: nodejs.OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // class names stay: resilience messages name the AWS command (`s3 PutObject`)
+        keepNames: true,
         sourceMap: true,
         // ESM bundles need a require shim for the CommonJS dependencies they inline.
         banner:
@@ -156,4 +176,19 @@ export class IngestionStack extends Stack {
       },
     });
   }
+}
+
+/** The ARN of an alert type's topic, `stockops-<env>-pipeline-failure` (the monitoring stack's). */
+export function alertTopicArn(ctx: StackContext, type: AlertType): string {
+  return `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resourceName(ctx, type.replace(/_/g, '-'))}`;
+}
+
+/** The resilience policies the ingest handler runs under, from config (absent ones: defaults). */
+export function ingestPolicies(resilience: ResilienceConfig | undefined): ResilienceConfig {
+  const { yahoo, s3, sns } = resilience ?? {};
+  return {
+    ...(yahoo ? { yahoo } : {}),
+    ...(s3 ? { s3 } : {}),
+    ...(sns ? { sns } : {}),
+  };
 }

@@ -12,11 +12,13 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { topicEnvName } from '../../adapters/aws/snsAlerts.ts';
 import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
+import type { ResilienceConfig } from '../../core/resilience/policySettings.ts';
 import { modelPackageGroupName } from './mlStack.ts';
-import { addStatements } from './policies.ts';
+import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
 import { endpointAlarmNames, hasEndpoint, VARIANT_NAME } from './servingPlan.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
@@ -50,6 +52,8 @@ export class MonitoringStack extends Stack {
   readonly topics: Record<AlertType, sns.Topic>;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dispatch: nodejs.NodejsFunction;
+  /** The dispatch Lambda's async on-failure destination. */
+  readonly dispatchFailures: sqs.Queue;
 
   constructor(
     scope: Construct,
@@ -213,7 +217,21 @@ export class MonitoringStack extends Stack {
       targets: [new targets.SnsTopic(this.topics.model_degradation)],
     });
 
-    this.dispatch = this.retrainDispatch(ctx, deps);
+    this.dispatchFailures = new sqs.Queue(this, 'DispatchFailureQueue', {
+      queueName: resourceName(ctx, 'dispatch-failures'),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: deps.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.dispatch = this.retrainDispatch(ctx, deps, this.dispatchFailures);
+    alarm(
+      'DispatchFailures',
+      this.dispatchFailures.metricApproximateNumberOfMessagesVisible({ period: five }),
+      a.dlq_depth,
+      'pipeline_failure',
+      'Retrain requests could not be dispatched to GitHub after Lambda retries',
+    );
 
     const budgetTopic = this.topics.infrastructure;
     budgetTopic.addToResourcePolicy(
@@ -318,7 +336,11 @@ export class MonitoringStack extends Stack {
    * Secrets Manager. The secret is created by hand and referenced by name; the role may read
    * that one secret and write its own log group, nothing else.
    */
-  private retrainDispatch(ctx: StackContext, deps: MonitoringDeps): nodejs.NodejsFunction {
+  private retrainDispatch(
+    ctx: StackContext,
+    deps: MonitoringDeps,
+    failures: sqs.Queue,
+  ): nodejs.NodejsFunction {
     const secretName = ctx.aws.github.dispatch_token_secret ?? DEFAULT_DISPATCH_SECRET;
     const logGroup = new logs.LogGroup(this, 'DispatchLogs', {
       logGroupName: `/aws/lambda/${resourceName(ctx, 'dispatch')}`,
@@ -341,6 +363,15 @@ export class MonitoringStack extends Stack {
           `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretName}-??????`,
         ],
       }),
+      // one pipeline_failure alert per retrain request that could not be dispatched; open
+      // incidents are kept beside the ingest ones, under alerts/ in the data bucket
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: [this.topics.pipeline_failure.topicArn],
+      }),
+      ...objectAccess(ctx, 'data', 'alerts/', 'readwrite'),
+      keyUse(deps.key),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
     ]);
     const fn = new nodejs.NodejsFunction(this, 'Dispatch', {
       role,
@@ -357,17 +388,24 @@ export class MonitoringStack extends Stack {
       // one retrain per incident: never two dispatches racing for the same alert
       reservedConcurrentExecutions: 1,
       retryAttempts: 2,
+      // A destination that only names the queue (as the ingest Lambda's): no extra KMS grants.
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
       logGroup,
       environment: {
         STOCKOPS_ENV: ctx.env,
         STOCKOPS_GITHUB_OWNER: ctx.aws.github.owner,
         STOCKOPS_GITHUB_REPO: ctx.aws.github.repo,
         STOCKOPS_GITHUB_TOKEN_SECRET: secretName,
+        STOCKOPS_BUCKET: bucketName(ctx, 'data'),
+        STOCKOPS_RESILIENCE: JSON.stringify(dispatchPolicies(ctx.config.resilience)),
+        ...Object.fromEntries(ALERT_TYPES.map((t) => [topicEnvName(t), this.topics[t].topicArn])),
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // class names stay: resilience messages name the AWS command
+        keepNames: true,
         sourceMap: true,
         banner:
           "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
@@ -380,4 +418,15 @@ export class MonitoringStack extends Stack {
     );
     return fn;
   }
+}
+
+/** The resilience policies the dispatch handler runs under, from config (absent ones: defaults). */
+export function dispatchPolicies(resilience: ResilienceConfig | undefined): ResilienceConfig {
+  const { secrets, github, sns: snsPolicy, s3 } = resilience ?? {};
+  return {
+    ...(secrets ? { secrets } : {}),
+    ...(github ? { github } : {}),
+    ...(snsPolicy ? { sns: snsPolicy } : {}),
+    ...(s3 ? { s3 } : {}),
+  };
 }

@@ -1,11 +1,26 @@
 import { createS3Client, S3ObjectStore } from '../../adapters/aws/s3ObjectStore.ts';
+import {
+  alertTopicsFromEnv,
+  createSnsClient,
+  SnsAlerts,
+  topicEnvName,
+} from '../../adapters/aws/snsAlerts.ts';
+import { AlertLog } from '../../adapters/local/alertLog.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
 import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { YahooPriceSource } from '../../adapters/sources/yahooSource.ts';
+import {
+  ingestFailureIncident,
+  ingestIncidentsFor,
+  ingestPlanningIncident,
+} from '../../core/ingest/ingestAlert.ts';
 import type { IngestQuality } from '../../core/ingest/ingestChunk.ts';
 import { parseIngestEvent } from '../../core/ingest/ingestEvent.ts';
 import { describeFailures, type IngestOutcome, runIngest } from '../../core/ingest/ingestRun.ts';
 import { type IngestSettings, parseIngestEnv } from '../../core/ingest/ingestSettings.ts';
+import { dateInZone } from '../../core/market/isoDate.ts';
+import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
+import type { AlertPublisher } from '../../core/ports/alerts.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import { emitIngestMetrics } from './ingestMetrics.ts';
 import { type JsonLog, jsonLog } from './jsonLog.ts';
@@ -20,6 +35,12 @@ export interface LambdaContextLike {
 export interface IngestRuntime {
   readonly store: ObjectStore;
   readonly source: ResilientPriceSource;
+  /**
+   * Where a failed run raises its one alert (pipeline_failure or data_quality): SNS in AWS, the
+   * alert log in the store otherwise. Open incidents are kept in the store, so Lambda's retries
+   * of the same event, and later runs for the same day, do not alert again.
+   */
+  readonly alerts: IncidentAlerts;
   readonly symbols: readonly string[];
   readonly quality: IngestQuality;
   readonly now: () => Date;
@@ -56,23 +77,35 @@ export function runtimeFromEnv(
       ? new S3ObjectStore({
           bucket: settings.store.bucket,
           prefix: settings.store.prefix,
-          client: createS3Client({
-            forcePathStyle: settings.store.forcePathStyle,
-            ...(settings.store.endpoint ? { endpoint: settings.store.endpoint } : {}),
-            ...(settings.store.region ? { region: settings.store.region } : {}),
-          }),
+          client: createS3Client(
+            {
+              forcePathStyle: settings.store.forcePathStyle,
+              ...(settings.store.endpoint ? { endpoint: settings.store.endpoint } : {}),
+              ...(settings.store.region ? { region: settings.store.region } : {}),
+            },
+            { resilience: settings.resilience },
+          ),
         })
       : new FileObjectStore(settings.store.dir);
   const source = new ResilientPriceSource(
     new YahooPriceSource({ baseUrl: settings.yahoo.baseUrl, timeoutMs: settings.yahoo.timeoutMs }),
-    { settings: settings.retry },
+    { settings: settings.policies.yahoo },
   );
+  const publisher: AlertPublisher = env[topicEnvName('pipeline_failure')]
+    ? new SnsAlerts({
+        client: createSnsClient({}, { resilience: settings.resilience }),
+        topics: alertTopicsFromEnv(env),
+      })
+    : new AlertLog(store);
+  const now = () => new Date();
+  const alerts = new IncidentAlerts({ publisher, store, env: settings.env, now });
   return {
     store,
     source,
+    alerts,
     symbols: settings.symbols,
     quality: settings.quality,
-    now: () => new Date(),
+    now,
     log,
     writeMetrics: stdoutLine,
     metricsNamespace: settings.metricsNamespace,
@@ -100,6 +133,32 @@ export function createIngestHandler(runtime: IngestRuntime) {
       log.error('bad event', { error: (error as Error).message, event });
       throw error;
     }
+    // An alert that cannot be sent is logged, never thrown: the run's own error must reach
+    // Lambda so the event is retried and lands in the on-failure queue.
+    const raise = async (input: Parameters<IncidentAlerts['raise']>[0]) => {
+      try {
+        const { alert, sent } = await runtime.alerts.raise(input);
+        log.warn(sent ? 'alert raised' : 'incident already open; no new alert', {
+          alert_id: alert.id,
+          incident: alert.incident,
+          type: alert.type,
+        });
+      } catch (error) {
+        log.error('alert not sent', {
+          incident: input.incident,
+          error: (error as Error).message,
+        });
+      }
+    };
+    const resolve = async (incidents: readonly string[]) => {
+      for (const incident of incidents) {
+        try {
+          if (await runtime.alerts.resolve(incident)) log.info('incident resolved', { incident });
+        } catch (error) {
+          log.warn('incident not resolved', { incident, error: (error as Error).message });
+        }
+      }
+    };
     const remaining = context.getRemainingTimeInMillis?.bind(context);
     const unlisten = runtime.source.listen((e) => log.warn(`source ${e.type}`, { ...e }));
     const figures = () => {
@@ -146,7 +205,10 @@ export function createIngestHandler(runtime: IngestRuntime) {
     } catch (error) {
       // planning failed (the store could not be listed, a time outside the calendar)
       await emit({ kind: request.kind, status: 'failed', symbols: {} });
-      log.error('ingest failed', { kind: request.kind, error: (error as Error).message });
+      const message = (error as Error).message;
+      const day = dateInZone(runtime.now(), 'America/New_York');
+      await raise(ingestPlanningIncident(request.kind, day, message));
+      log.error('ingest failed', { kind: request.kind, error: message });
       throw error;
     } finally {
       unlisten();
@@ -155,9 +217,12 @@ export function createIngestHandler(runtime: IngestRuntime) {
     const summary = { kind: outcome.kind, status: outcome.status, ...summaryFields(outcome) };
     if (outcome.status === 'failed') {
       const error = new IngestFailedError(outcome);
+      await raise(ingestFailureIncident(outcome));
       log.error('ingest failed', { ...summary, error: error.message });
+      // thrown after the alert: Lambda's async retries, then the on-failure queue, take the event
       throw error;
     }
+    if (outcome.status !== 'skipped') await resolve(ingestIncidentsFor(outcome));
     log.info(outcome.status === 'skipped' ? 'nothing to ingest' : 'ingest done', summary);
     return outcome;
   };

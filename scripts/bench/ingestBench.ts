@@ -15,9 +15,9 @@ import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts'
 import { YahooPriceSource } from '../../adapters/sources/yahooSource.ts';
 import { DEFAULT_INGEST_QUALITY } from '../../core/ingest/ingestChunk.ts';
 import { runIngest } from '../../core/ingest/ingestRun.ts';
-import { DEFAULT_RETRY_SETTINGS } from '../../core/ingest/retryPolicy.ts';
 import type { PriceBar } from '../../core/market/priceBar.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
+import { DEFAULT_POLICIES } from '../../core/resilience/policySettings.ts';
 import { startFaultyYahoo } from '../../test/support/faultyYahoo.ts';
 import { syntheticBars } from '../../test/support/syntheticBars.ts';
 import { bundleIngestLambda } from '../bundleLambda.ts';
@@ -68,7 +68,7 @@ async function backfill(bars: readonly PriceBar[], symbol: string, store: Object
   try {
     const source = new ResilientPriceSource(
       new YahooPriceSource({ baseUrl: yahoo.baseUrl, timeoutMs: 30_000 }),
-      { settings: DEFAULT_RETRY_SETTINGS },
+      { settings: DEFAULT_POLICIES.yahoo },
     );
     const request = {
       kind: 'backfill' as const,

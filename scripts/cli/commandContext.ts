@@ -1,9 +1,11 @@
 import { loadConfig } from '../../adapters/local/configFiles.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { sourceFromSpec } from '../../adapters/sources/sourceFromSpec.ts';
 import type { ResolvedConfig } from '../../core/config/resolveConfig.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
 import type { PriceSource } from '../../core/ports/priceSource.ts';
+import { policySettings } from '../../core/resilience/policySettings.ts';
 import { UsageError } from './cliErrors.ts';
 
 /** Options every command takes. */
@@ -22,7 +24,10 @@ export interface CommandContext {
   readonly resolved: ResolvedConfig;
   readonly symbols: readonly string[];
   readonly sourceSpec: string;
+  /** The source as configured, without retries (`stockops ingest` wraps it with its own sleep). */
   readonly source: PriceSource;
+  /** The same source behind the `yahoo` resilience policy (config resilience.yahoo). */
+  readonly resilientSource: PriceSource;
   readonly store: ObjectStore;
 }
 
@@ -59,5 +64,8 @@ export function commandContext(options: DataOptions): CommandContext {
     throw new UsageError(`--source: ${(error as Error).message}`);
   }
   const store = new FileObjectStore(options.store ?? config.store.root);
-  return { resolved, symbols, sourceSpec, source, store };
+  const resilientSource = new ResilientPriceSource(source, {
+    settings: policySettings('yahoo', config.resilience),
+  });
+  return { resolved, symbols, sourceSpec, source, resilientSource, store };
 }

@@ -52,7 +52,7 @@ export async function compactCommand(
     throw new UsageError('give one of --before YYYY-MM (compact) or --restore YYYY-MM');
   }
   const ctx = commandContext(options);
-  const store = storeFromOption(options.store, ctx.store);
+  const store = storeFromOption(options.store, ctx.store, ctx.resolved.config.resilience);
   const deps = { store, sha256: sha256Hex };
   const source = ctx.source.name;
   try {

@@ -8,8 +8,8 @@ import {
   planIngest,
   type SymbolOutcome,
 } from '../../core/ingest/ingestRun.ts';
-import { retrySettings } from '../../core/ingest/retryPolicy.ts';
 import { isIsoDate } from '../../core/market/isoDate.ts';
+import { policySettings } from '../../core/resilience/policySettings.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../cli/cliErrors.ts';
 import { commandContext, type DataOptions } from '../cli/commandContext.ts';
 import { storeFromOption } from '../cli/storeOption.ts';
@@ -58,11 +58,10 @@ export async function ingestCommand(
     if (!isIsoDate(value)) throw new UsageError(`${flag}: expected YYYY-MM-DD (got "${value}")`);
   }
   if (from > options.to) throw new UsageError(`--from ${from} is after --to ${options.to}`);
-  const store = storeFromOption(options.store, ctx.store);
-  const yahooConfig = config.data.yahoo;
+  const store = storeFromOption(options.store, ctx.store, config.resilience);
   const tty = io.stderr.isTTY === true;
   const source = new ResilientPriceSource(ctx.source, {
-    settings: retrySettings(yahooConfig.retry),
+    settings: policySettings('yahoo', config.resilience),
     ...(io.sleep ? { sleep: io.sleep } : {}),
     onEvent: (e) => {
       if (e.type === 'retry' && !tty) {

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withResilienceConfig } from '../../adapters/aws/resilientClient.ts';
 import {
   type AlertTopics,
   alertTopicsFromEnv,
@@ -138,7 +139,10 @@ function alertPublisher(kind: string, ctx: CommandContext): AlertPublisher {
     } catch (error) {
       throw new UsageError(`--alerts sns: ${(error as Error).message}`);
     }
-    return new SnsAlerts({ client: createSnsClient(), topics });
+    return new SnsAlerts({
+      client: createSnsClient({}, withResilienceConfig(ctx.resolved.config.resilience)),
+      topics,
+    });
   }
   throw new UsageError(`--alerts: expected local or sns (got "${kind}")`);
 }

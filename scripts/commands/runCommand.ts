@@ -112,7 +112,7 @@ async function executeSpec(ctx: CommandContext, run: SpecRun) {
     config: ctx.resolved.config,
     configHash: ctx.resolved.hash,
     symbols: run.symbols,
-    source: ctx.source,
+    source: ctx.resilientSource,
     sourceLabel: ctx.sourceSpec,
     store,
     registry: new StoreModelRegistry(store),

@@ -14,7 +14,7 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
   const today = dateInZone(new Date(), 'America/New_York');
   let failed = false;
   for (const symbol of ctx.symbols) {
-    const { bars } = await ctx.source.fetchDaily(symbol, config.data.start_date, today);
+    const { bars } = await ctx.resilientSource.fetchDaily(symbol, config.data.start_date, today);
     const report = runQualityChecks(bars, {
       symbol,
       maxDailyMove: config.quality.max_daily_move,

@@ -6,8 +6,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isRetryableGithubError } from '../../adapters/http/githubDispatch.ts';
+import { AlertLog } from '../../adapters/local/alertLog.ts';
+import { MemoryObjectStore } from '../../adapters/local/memoryObjectStore.ts';
+import { ResiliencePolicy } from '../../adapters/resilience/resiliencePolicy.ts';
+import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
 import type { Alert } from '../../core/ports/alerts.ts';
-import { createDispatchHandler, runtimeFromEnv } from '../../lambdas/dispatch/handler.ts';
+import { policySettings } from '../../core/resilience/policySettings.ts';
+import {
+  createDispatchHandler,
+  type DispatchRuntime,
+  runtimeFromEnv,
+} from '../../lambdas/dispatch/handler.ts';
 import { jsonLog } from '../../lambdas/ingest/jsonLog.ts';
 import { type MotoServer, startMoto } from '../support/motoServer.ts';
 
@@ -87,15 +97,44 @@ beforeEach(async () => {
   await secrets().send(new CreateSecretCommand({ Name: SECRET, SecretString: 'ghp_first\n' }));
 });
 
-function handlerFor(apiUrl: string, logs: string[] = []) {
-  return createDispatchHandler({
+/** The resilience and alert parts of a runtime: retries recorded, never slept; alerts in memory. */
+function resilienceParts() {
+  const sleeps: number[] = [];
+  const store = new MemoryObjectStore();
+  const alertLog = new AlertLog(store, () => {});
+  const github = new ResiliencePolicy('github', policySettings('github'), {
+    isRetryable: isRetryableGithubError,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+  });
+  const alerts = new IncidentAlerts({
+    publisher: alertLog,
+    store,
+    env: 'dev',
+    now: () => new Date('2024-05-01T13:00:00Z'),
+  });
+  return { sleeps, alertLog, github, alerts };
+}
+
+function runtimeFor(apiUrl: string, logs: string[] = []) {
+  const parts = resilienceParts();
+  const runtime: DispatchRuntime = {
     owner: 'acme',
     repo: 'stockops',
     tokenSecret: SECRET,
     apiUrl,
     secrets: secrets(),
+    github: parts.github,
+    alerts: parts.alerts,
     log: jsonLog((l) => logs.push(l)),
-  });
+  };
+  return { ...parts, runtime };
+}
+
+function handlerFor(apiUrl: string, logs: string[] = []) {
+  return createDispatchHandler(runtimeFor(apiUrl, logs).runtime);
 }
 
 describe('dispatch Lambda: SNS → GitHub repository_dispatch', () => {
@@ -160,12 +199,8 @@ describe('dispatch Lambda: SNS → GitHub repository_dispatch', () => {
 
   it('fails clearly on a missing secret, a bad event and missing configuration', async () => {
     const handler = createDispatchHandler({
-      owner: 'acme',
-      repo: 'stockops',
+      ...runtimeFor('http://127.0.0.1:9').runtime,
       tokenSecret: 'no/such/secret',
-      apiUrl: 'http://127.0.0.1:9',
-      secrets: secrets(),
-      log: jsonLog(() => {}),
     });
     await expect(handler(snsEvent(alert))).rejects.toThrow(/secret/i);
     await expect(handler({})).rejects.toThrow(/expected an SNS event/);
@@ -181,5 +216,64 @@ describe('dispatch Lambda: SNS → GitHub repository_dispatch', () => {
       STOCKOPS_GITHUB_TOKEN_SECRET: SECRET,
     });
     expect(runtime.apiUrl).toBe('https://api.github.com');
+  });
+
+  it('retries a 5xx from GitHub with backoff, then dispatches', async () => {
+    const github = await githubStub([503, 502]);
+    try {
+      const parts = runtimeFor(github.url);
+      const out = await createDispatchHandler(parts.runtime)(snsEvent(alert));
+      expect(out.dispatched).toEqual([alert.id]);
+      expect(github.seen).toHaveLength(3);
+      expect(parts.sleeps).toEqual([750, 1500]);
+      expect(await parts.alertLog.read('2024-05-01T13:00:00Z')).toEqual([]);
+    } finally {
+      await github.close();
+    }
+  });
+
+  it('after exhausted retries: throws (Lambda retries, then the on-failure queue) and raises one alert', async () => {
+    const github = await githubStub(Array.from({ length: 6 }, () => 503));
+    try {
+      const parts = runtimeFor(github.url);
+      const handler = createDispatchHandler(parts.runtime);
+      // Lambda's async retries invoke the handler again with the same event
+      for (let i = 0; i < 2; i++) {
+        await expect(handler(snsEvent(alert))).rejects.toThrow(
+          /github repository_dispatch acme\/stockops: gave up after 3 attempts: .*HTTP 503/,
+        );
+      }
+      expect(github.seen).toHaveLength(6);
+      const logged = await parts.alertLog.read('2024-05-01T13:00:00Z');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({
+        type: 'pipeline_failure',
+        incident: 'pipeline_failure.dispatch.model_degradation.AMZN.drift',
+        symbol: 'AMZN',
+        retrain: false,
+      });
+      // a later success closes the incident, so the next failure alerts again
+      github.seen.length = 0;
+      await handler(snsEvent(alert));
+      expect(
+        await parts.alerts.openIncident('pipeline_failure.dispatch.model_degradation.AMZN.drift'),
+      ).toBeUndefined();
+    } finally {
+      await github.close();
+    }
+  });
+
+  it('does not retry a 403 (the token lacks a permission)', async () => {
+    const github = await githubStub([403]);
+    try {
+      const parts = runtimeFor(github.url);
+      await expect(createDispatchHandler(parts.runtime)(snsEvent(alert))).rejects.toThrow(
+        /answered HTTP 403/,
+      );
+      expect(github.seen).toHaveLength(1);
+      expect(parts.sleeps).toEqual([]);
+    } finally {
+      await github.close();
+    }
   });
 });

@@ -188,10 +188,10 @@ describe('TrainingLogTail on moto', () => {
 describe('AWS clients', () => {
   it('switch S3 to path-style URLs under a custom endpoint, and recognise "not found"', async () => {
     expect(
-      await defaultAwsClients('us-east-1', { AWS_ENDPOINT_URL: 'http://localhost:1' }).s3.config
-        .forcePathStyle,
+      await defaultAwsClients('us-east-1', { env: { AWS_ENDPOINT_URL: 'http://localhost:1' } }).s3
+        .config.forcePathStyle,
     ).toBe(true);
-    expect(defaultAwsClients('us-east-1', {}).s3.config.forcePathStyle).toBe(false);
+    expect(defaultAwsClients('us-east-1', { env: {} }).s3.config.forcePathStyle).toBe(false);
     const e = Object.assign(new Error("Could not find endpoint 'x'."), {
       name: 'ValidationException',
     });

@@ -105,6 +105,23 @@ const CASES: readonly BadCase[] = [
     ],
   },
   {
+    name: 'the old data.yahoo.retry key, which moved to resilience.yahoo',
+    files: { 'prod.yaml': 'data:\n  yahoo:\n    retry:\n      max_attempts: 5\n' },
+    expected: [
+      'config/prod.yaml:3:5: data.yahoo.retry: unknown key "retry" (moved to resilience.yahoo, with the same keys: max_attempts, initial_delay_ms, max_delay_ms, attempt_timeout_ms, breaker_failures, breaker_half_open_ms)',
+    ],
+  },
+  {
+    name: 'a resilience policy that does not exist, and a bad value in one that does',
+    files: {
+      'prod.yaml': 'resilience:\n  dynamo:\n    max_attempts: 2\n  s3:\n    max_attempts: 0\n',
+    },
+    expected: [
+      'config/prod.yaml:2:3: resilience.dynamo: unknown key "dynamo"',
+      'config/prod.yaml:5:19: resilience.s3.max_attempts: must be >= 1 (got 0)',
+    ],
+  },
+  {
     name: 'string where a number is expected',
     files: { 'prod.yaml': 'gate:\n  max_mape: 5%\n' },
     expected: ['config/prod.yaml:2:13: gate.max_mape: must be a number (got "5%")'],

@@ -73,6 +73,18 @@ type Shape<T> = {
 type Presence<T, K extends keyof T> = object extends Pick<T, K> ? 'optional' : 'required';
 type ShapeNode = string | { readonly presence: string; readonly keys: Record<string, ShapeNode> };
 
+const POLICY_SHAPE = {
+  presence: 'optional',
+  keys: {
+    max_attempts: 'optional',
+    initial_delay_ms: 'optional',
+    max_delay_ms: 'optional',
+    attempt_timeout_ms: 'optional',
+    breaker_failures: 'optional',
+    breaker_half_open_ms: 'optional',
+  },
+} as const;
+
 // Type-checked against StockopsConfig by `tsc`: a key added to, removed from or made optional
 // in the interface fails to compile until this is updated; the test compares it to the schema.
 const TYPE_SHAPE: Shape<StockopsConfig> = {
@@ -87,17 +99,6 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
         keys: {
           base_url: 'required',
           timeout_ms: 'required',
-          retry: {
-            presence: 'optional',
-            keys: {
-              max_attempts: 'optional',
-              initial_delay_ms: 'optional',
-              max_delay_ms: 'optional',
-              attempt_timeout_ms: 'optional',
-              breaker_failures: 'optional',
-              breaker_half_open_ms: 'optional',
-            },
-          },
         },
       },
     },
@@ -191,6 +192,19 @@ const TYPE_SHAPE: Shape<StockopsConfig> = {
     keys: { port: 'required', host: 'required', challenger: 'required', weights: 'required' },
   },
   processing: { presence: 'optional', keys: { engine: 'required' } },
+  resilience: {
+    presence: 'optional',
+    keys: {
+      yahoo: POLICY_SHAPE,
+      s3: POLICY_SHAPE,
+      sagemaker: POLICY_SHAPE,
+      mwaa: POLICY_SHAPE,
+      sns: POLICY_SHAPE,
+      secrets: POLICY_SHAPE,
+      github: POLICY_SHAPE,
+      cloudwatch_logs: POLICY_SHAPE,
+    },
+  },
   aws: {
     presence: 'optional',
     keys: {

@@ -267,12 +267,24 @@ describe('monitoring stack', () => {
       Runtime: 'nodejs24.x',
       ReservedConcurrentExecutions: 1,
       Environment: {
-        Variables: {
+        Variables: Match.objectLike({
           STOCKOPS_ENV: 'dev',
           STOCKOPS_GITHUB_OWNER: 'stockops',
           STOCKOPS_GITHUB_REPO: 'stockops',
           STOCKOPS_GITHUB_TOKEN_SECRET: 'stockops/github-dispatch-token',
-        },
+          STOCKOPS_BUCKET: { 'Fn::Join': ['', Match.arrayWith(['stockops-dev-data-'])] },
+          STOCKOPS_RESILIENCE: Match.serializedJson(
+            Match.objectEquals({
+              secrets: Match.objectLike({ max_attempts: 3 }),
+              github: Match.objectLike({ attempt_timeout_ms: 5000 }),
+              sns: Match.anyValue(),
+              s3: Match.anyValue(),
+            }),
+          ),
+          STOCKOPS_ALERT_TOPIC_PIPELINE_FAILURE: {
+            Ref: Match.stringLikeRegexp('Topicpipelinefailure'),
+          },
+        }),
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -287,10 +299,71 @@ describe('monitoring stack', () => {
     expect(statements.map((s: { Action: unknown }) => s.Action)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       'secretsmanager:GetSecretValue',
+      'sns:Publish',
+      ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions'],
+      ['s3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+      ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+      'sqs:SendMessage',
     ]);
     expect(JSON.stringify(statements[1].Resource)).toContain(
       ':secret:stockops/github-dispatch-token-??????',
     );
+  });
+});
+
+describe('failures that survive the resilience policies', () => {
+  it("send the dispatch Lambda's failed async invocations to its own queue, which alarms", () => {
+    const template = t('monitoring');
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+      ([, r]) => r.Properties.FunctionName === 'stockops-dev-dispatch',
+    );
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn?.[0] },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchFailureQueue'), 'Arn'] },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'stockops-dev-dispatch-failures',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'stockops-dev-dispatch-failures',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('Topicpipelinefailure') }],
+    });
+  });
+
+  it("alarm on the ingest Lambda's on-failure queue, and let the handler raise its own alert", () => {
+    t('monitoring').hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'stockops-dev-ingest-failures',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('Topicpipelinefailure') }],
+    });
+    const ingestion = t('ingestion');
+    ingestion.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'stockops-dev-ingest',
+      Environment: {
+        Variables: Match.objectLike({
+          STOCKOPS_RESILIENCE: Match.serializedJson(
+            Match.objectEquals({
+              yahoo: Match.objectLike({ max_attempts: 4, attempt_timeout_ms: 15000 }),
+              s3: Match.anyValue(),
+              sns: Match.anyValue(),
+            }),
+          ),
+          STOCKOPS_ALERT_TOPIC_PIPELINE_FAILURE: Match.anyValue(),
+          STOCKOPS_ALERT_TOPIC_DATA_QUALITY: Match.anyValue(),
+        }),
+      },
+    });
+    const statements = Object.values(ingestion.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p).includes('IngestRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const publish = statements.find((s: { Action: unknown }) => s.Action === 'sns:Publish');
+    expect(JSON.stringify(publish.Resource)).toMatch(/stockops-dev-pipeline-failure/);
+    expect(JSON.stringify(publish.Resource)).toMatch(/stockops-dev-data-quality/);
   });
 });
 

@@ -47,7 +47,7 @@ describe('the ingest Lambda bundle', () => {
           STOCKOPS_STORE_DIR: store,
           STOCKOPS_SYMBOLS: 'AMZN',
           STOCKOPS_YAHOO_BASE_URL: yahoo.baseUrl,
-          STOCKOPS_RETRY: '{"initial_delay_ms":1,"max_delay_ms":10}',
+          STOCKOPS_RESILIENCE: '{"yahoo":{"initial_delay_ms":1,"max_delay_ms":10}}',
         },
       },
     );

@@ -134,7 +134,7 @@ describe('the ingest handler under injected faults', () => {
     await expect(h.handler(DAILY_EVENT)).rejects.toThrow(/gave up after 3 attempts/);
     const requests = y.requests.length;
     await expect(h.handler(DAILY_EVENT)).rejects.toThrow(
-      /not called, the circuit is open after 2 consecutive failed fetches .*last error: .*HTTP 503/,
+      /not called, the circuit is open after 2 consecutive failed calls .*last error: .*HTTP 503/,
     );
     expect(y.requests.length).toBe(requests);
     expect(h.metric('CircuitOpens')).toEqual([0, 1, 0]);

@@ -10,17 +10,13 @@ import { fetchProblems, unlistedSessions } from '../../core/ingest/fetchCheck.ts
 import { IngestEventError, parseIngestEvent, parseTickers } from '../../core/ingest/ingestEvent.ts';
 import { IngestConfigError, parseIngestEnv } from '../../core/ingest/ingestSettings.ts';
 import {
-  backoffDelayMs,
-  DEFAULT_RETRY_SETTINGS,
-  retrySettings,
-} from '../../core/ingest/retryPolicy.ts';
-import {
   curatedMonthsOfKeys,
   rawDatesOfKeys,
   StoredSymbol,
 } from '../../core/ingest/storedPartitions.ts';
 import { formatPriceCsv } from '../../core/market/priceBar.ts';
 import type { SourceFetch } from '../../core/ports/priceSource.ts';
+import { DEFAULT_POLICIES } from '../../core/resilience/policySettings.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 
 describe('backfill planning', () => {
@@ -264,18 +260,25 @@ describe('handler settings from the environment', () => {
       region: 'us-east-1',
     });
     expect(s3.symbols).toEqual(['AMZN', 'MSFT']);
-    expect(s3.retry).toEqual(DEFAULT_RETRY_SETTINGS);
+    expect(s3.policies).toEqual({
+      yahoo: DEFAULT_POLICIES.yahoo,
+      s3: DEFAULT_POLICIES.s3,
+      sns: DEFAULT_POLICIES.sns,
+    });
     expect(s3.yahoo).toEqual({ baseUrl: 'https://query2.finance.yahoo.com', timeoutMs: 15000 });
     const file = parseIngestEnv({
       STOCKOPS_STORE_DIR: '/tmp/x',
       STOCKOPS_SYMBOLS: 'AMZN',
-      STOCKOPS_RETRY: '{"max_attempts":2,"initial_delay_ms":10,"max_delay_ms":100}',
+      STOCKOPS_RESILIENCE:
+        '{"yahoo":{"max_attempts":2,"initial_delay_ms":10,"max_delay_ms":100},"s3":{"max_attempts":5}}',
       STOCKOPS_QUALITY: '{"max_daily_move":0.3}',
       STOCKOPS_S3_ENDPOINT: 'http://localhost:1',
       STOCKOPS_YAHOO_TIMEOUT_MS: '500',
     });
     expect(file.store).toEqual({ kind: 'file', dir: '/tmp/x' });
-    expect(file.retry.maxAttempts).toBe(2);
+    expect(file.policies.yahoo.maxAttempts).toBe(2);
+    expect(file.policies.s3.maxAttempts).toBe(5);
+    expect(file.resilience.s3).toEqual({ max_attempts: 5 });
     expect(file.quality.maxDailyMove).toBe(0.3);
     expect(file.yahoo.timeoutMs).toBe(500);
     expect(file.env).toBe('local');
@@ -288,7 +291,8 @@ describe('handler settings from the environment', () => {
         STOCKOPS_SYMBOLS: '',
         STOCKOPS_YAHOO_BASE_URL: 'ftp://x',
         STOCKOPS_YAHOO_TIMEOUT_MS: 'soon',
-        STOCKOPS_RETRY: '{"max_attempts":0}',
+        STOCKOPS_RETRY: '{"max_attempts":4}',
+        STOCKOPS_RESILIENCE: '{"yahoo":{"max_attempts":0}}',
         STOCKOPS_QUALITY: '[1]',
       });
     } catch (e) {
@@ -300,7 +304,8 @@ describe('handler settings from the environment', () => {
       /STOCKOPS_SYMBOLS: expected tickers/,
       /STOCKOPS_YAHOO_BASE_URL="ftp:\/\/x": expected an http\(s\) URL/,
       /STOCKOPS_YAHOO_TIMEOUT_MS="soon"/,
-      /STOCKOPS_RETRY: retry max_attempts must be an integer >= 1/,
+      /STOCKOPS_RETRY is no longer read: put its keys under "yahoo" in STOCKOPS_RESILIENCE/,
+      /STOCKOPS_RESILIENCE: resilience\.yahoo\.max_attempts must be an integer >= 1 \(got 0\)/,
       /STOCKOPS_QUALITY="\[1\]": expected a JSON object/,
     ]) {
       expect(error?.message).toMatch(part);
@@ -316,32 +321,11 @@ describe('handler settings from the environment', () => {
       }),
     ).toThrow(/split_ratio_tolerance: 0.7 is out of range/);
     expect(() =>
-      parseIngestEnv({ STOCKOPS_STORE_DIR: '/x', STOCKOPS_SYMBOLS: 'A', STOCKOPS_RETRY: 'nope' }),
-    ).toThrow(/STOCKOPS_RETRY="nope": expected a JSON object/);
-  });
-});
-
-describe('retry settings and backoff', () => {
-  const s = retrySettings({ initial_delay_ms: 100, max_delay_ms: 1000 });
-
-  it('doubles the ceiling per retry, with equal jitter, capped', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, s, () => 0))).toEqual([
-      50, 100, 200, 400, 500, 500,
-    ]);
-    expect([1, 2, 3].map((n) => backoffDelayMs(n, s, () => 0.999999))).toEqual([100, 200, 400]);
-  });
-
-  it('waits at least what Retry-After asks, but never past the cap', () => {
-    expect(backoffDelayMs(1, s, () => 0, 700)).toBe(700);
-    expect(backoffDelayMs(1, s, () => 0, 60_000)).toBe(1000);
-  });
-
-  it('rejects settings that cannot work', () => {
-    expect(() => retrySettings({ max_attempts: 1.5 })).toThrow(
-      /max_attempts must be an integer >= 1/,
-    );
-    expect(() => retrySettings({ initial_delay_ms: 500, max_delay_ms: 100 })).toThrow(
-      /max_delay_ms \(100\) must be >= initial_delay_ms \(500\)/,
-    );
+      parseIngestEnv({
+        STOCKOPS_STORE_DIR: '/x',
+        STOCKOPS_SYMBOLS: 'A',
+        STOCKOPS_RESILIENCE: 'nope',
+      }),
+    ).toThrow(/STOCKOPS_RESILIENCE="nope": expected a JSON object/);
   });
 });

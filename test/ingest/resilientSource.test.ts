@@ -6,19 +6,21 @@ import {
   SourceRetriesExhaustedError,
 } from '../../adapters/sources/resilientSource.ts';
 import { YahooPriceSource, YahooSourceError } from '../../adapters/sources/yahooSource.ts';
-import { retrySettings } from '../../core/ingest/retryPolicy.ts';
 import type { IsoDate } from '../../core/market/isoDate.ts';
 import type { SourceFetch } from '../../core/ports/priceSource.ts';
+import { policySettings } from '../../core/resilience/policySettings.ts';
 import { type FaultyYahoo, startFaultyYahoo } from '../support/faultyYahoo.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
 
-const settings = retrySettings({
-  max_attempts: 4,
-  initial_delay_ms: 100,
-  max_delay_ms: 2000,
-  attempt_timeout_ms: 5000,
-  breaker_failures: 2,
-  breaker_half_open_ms: 60_000,
+const settings = policySettings('yahoo', {
+  yahoo: {
+    max_attempts: 4,
+    initial_delay_ms: 100,
+    max_delay_ms: 2000,
+    attempt_timeout_ms: 5000,
+    breaker_failures: 2,
+    breaker_half_open_ms: 60_000,
+  },
 });
 
 /** A source that answers from a script: an Error is thrown, anything else returned. */
@@ -176,7 +178,7 @@ describe('resilient source: circuit breaker', () => {
     expect(events.some((e) => e.type === 'circuit-open')).toBe(true);
     const refused = source.fetchDaily('B', '2024-03-11', '2024-03-11');
     await expect(refused).rejects.toThrow(
-      /scripted B 2024-03-11\.\.2024-03-11: not called, the circuit is open after 2 consecutive failed fetches \(it lets one call through after 60 s\); last error: Yahoo answered HTTP 503/,
+      /scripted B 2024-03-11\.\.2024-03-11: not called, the circuit is open after 2 consecutive failed calls \(it lets one call through after 60 s\); last error: Yahoo answered HTTP 503/,
     );
     expect(s.calls).toHaveLength(8);
     vi.setSystemTime(new Date('2024-03-11T22:31:01Z'));

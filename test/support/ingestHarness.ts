@@ -1,21 +1,26 @@
+import { AlertLog } from '../../adapters/local/alertLog.ts';
 import { FileObjectStore } from '../../adapters/local/fileObjectStore.ts';
+import { MemoryObjectStore } from '../../adapters/local/memoryObjectStore.ts';
 import { ResilientPriceSource } from '../../adapters/sources/resilientSource.ts';
 import { YahooPriceSource } from '../../adapters/sources/yahooSource.ts';
 import { DEFAULT_INGEST_QUALITY } from '../../core/ingest/ingestChunk.ts';
 import { INGEST_NAMESPACE } from '../../core/ingest/ingestSettings.ts';
-import { type RetrySettings, retrySettings } from '../../core/ingest/retryPolicy.ts';
+import { IncidentAlerts } from '../../core/monitor/incidentAlerts.ts';
 import type { ObjectStore } from '../../core/ports/objectStore.ts';
+import { type PolicySettings, policySettings } from '../../core/resilience/policySettings.ts';
 import { createIngestHandler, type IngestRuntime } from '../../lambdas/ingest/handler.ts';
 import { jsonLog } from '../../lambdas/ingest/jsonLog.ts';
 
 /** Fast retries for tests: 3 attempts, 200 ms per attempt; waits recorded, never slept. */
-export const TEST_RETRY: RetrySettings = retrySettings({
-  max_attempts: 3,
-  initial_delay_ms: 200,
-  max_delay_ms: 5000,
-  attempt_timeout_ms: 200,
-  breaker_failures: 5,
-  breaker_half_open_ms: 60_000,
+export const TEST_RETRY: PolicySettings = policySettings('yahoo', {
+  yahoo: {
+    max_attempts: 3,
+    initial_delay_ms: 200,
+    max_delay_ms: 5000,
+    attempt_timeout_ms: 200,
+    breaker_failures: 5,
+    breaker_half_open_ms: 60_000,
+  },
 });
 
 export interface HarnessOptions {
@@ -24,7 +29,9 @@ export interface HarnessOptions {
   readonly symbols?: readonly string[];
   /** The handler's clock (backfills stop at the last close before it). */
   readonly now?: string;
-  readonly retry?: RetrySettings;
+  readonly retry?: PolicySettings;
+  /** Where alerts and open incidents are kept; a fresh memory store by default. */
+  readonly alertStore?: ObjectStore;
 }
 
 /**
@@ -49,9 +56,16 @@ export function ingestHarness(options: HarnessOptions) {
       random: () => 0.5,
     },
   );
+  // alerts and open incidents in a store of their own (in AWS: alerts/ in the data bucket), so
+  // "nothing written" stays a statement about the data; stderr lines are kept, not printed
+  const alertStore = options.alertStore ?? new MemoryObjectStore();
+  const alertLines: string[] = [];
+  const alertLog = new AlertLog(alertStore, (line) => alertLines.push(line));
+  const alerts = new IncidentAlerts({ publisher: alertLog, store: alertStore, env: 'test', now });
   const runtime: IngestRuntime = {
     store,
     source,
+    alerts,
     symbols: options.symbols ?? ['AMZN'],
     quality: DEFAULT_INGEST_QUALITY,
     now,
@@ -66,6 +80,9 @@ export function ingestHarness(options: HarnessOptions) {
     handler,
     store,
     source,
+    alertLog,
+    alertLines,
+    alerts,
     sleeps,
     logs,
     metrics,

@@ -1,5 +1,6 @@
 import { type AwsClients, defaultAwsClients } from '../../../adapters/aws/awsClients.ts';
 import { evaluationFromArtifact } from '../../../adapters/aws/modelArtifact.ts';
+import { withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import {
   type SageMakerModelPackages as Packages,
   SageMakerModelPackages,
@@ -54,7 +55,9 @@ export async function run(
   const { config } = actionConfig(inputs.configDir, inputs.env);
   const symbol = actionSymbol(config, inputs.symbol, `${inputs.configDir}/base.yaml`);
   const region = actionRegion(config, inputs.region, inputs.env);
-  const clients = (deps.clients ?? defaultAwsClients)(region);
+  const clients = deps.clients
+    ? deps.clients(region)
+    : defaultAwsClients(region, withResilienceConfig(config.resilience));
   const training = new SageMakerTraining(clients.sagemaker, clients.logs, REAL_CLOCK);
   const packages = new SageMakerModelPackages(clients.sagemaker);
 

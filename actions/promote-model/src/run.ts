@@ -1,4 +1,5 @@
 import { type AwsClients, defaultAwsClients } from '../../../adapters/aws/awsClients.ts';
+import { withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import { SageMakerEndpoints } from '../../../adapters/aws/sagemakerEndpoint.ts';
 import {
   SageMakerModelPackages,
@@ -44,7 +45,9 @@ export async function run(inputs: PromoteModelInputs, deps: PromoteModelDeps = {
   if (endpointConfig === undefined) {
     throw new ConfigurationError(`config for ${inputs.env} has no aws.endpoint section`);
   }
-  const clients = (deps.clients ?? defaultAwsClients)(region);
+  const clients = deps.clients
+    ? deps.clients(region)
+    : defaultAwsClients(region, withResilienceConfig(config.resilience));
   const packages = new SageMakerModelPackages(clients.sagemaker);
   const endpoints = new SageMakerEndpoints(clients.sagemaker, deps.clock ?? REAL_CLOCK);
 

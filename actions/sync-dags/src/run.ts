@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { MWAAClient } from '@aws-sdk/client-mwaa';
 import { S3Client } from '@aws-sdk/client-s3';
 import { getMwaaSources, updateMwaaSources } from '../../../adapters/aws/mwaaEnvironment.ts';
+import { createAwsClient, withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import { mapLimited, S3DagBucket } from '../../../adapters/aws/s3DagBucket.ts';
 import { readDagSources, type SourceFile } from '../../../adapters/local/dagSourceFiles.ts';
 import {
@@ -64,7 +65,9 @@ export async function syncDags(
       `no region: set the "region" input or aws.region in ${inputs.configDir}/${inputs.env}.yaml`,
     );
   }
-  const s3 = deps.s3 ?? new S3Client(awsClientSettings('s3', region));
+  const resilience = withResilienceConfig(config.resilience);
+  const s3 =
+    deps.s3 ?? createAwsClient(S3Client, awsClientSettings('s3', region), 's3', resilience);
   const bucket = new S3DagBucket({ bucket: inputs.bucket, client: s3 });
 
   const local = readDagSources(inputs.dagsDir);
@@ -83,7 +86,8 @@ export async function syncDags(
   );
 
   const mwaa = inputs.mwaaEnvironment
-    ? (deps.mwaa ?? new MWAAClient(awsClientSettings('mwaa', region)))
+    ? (deps.mwaa ??
+      createAwsClient(MWAAClient, awsClientSettings('mwaa', region), 'mwaa', resilience))
     : undefined;
   let sidecars = planned.sidecars;
   let changes: MwaaFieldChange[] = [];

@@ -1,4 +1,5 @@
 import { type AwsClients, defaultAwsClients } from '../../../adapters/aws/awsClients.ts';
+import { withResilienceConfig } from '../../../adapters/aws/resilientClient.ts';
 import {
   REAL_CLOCK,
   SageMakerTraining,
@@ -49,7 +50,9 @@ export async function run(inputs: TrainModelInputs, deps: TrainModelDeps = {}): 
   if (training === undefined)
     throw new Error('unreachable: trainingJobRequest checks aws.training');
 
-  const clients = (deps.clients ?? defaultAwsClients)(region);
+  const clients = deps.clients
+    ? deps.clients(region)
+    : defaultAwsClients(region, withResilienceConfig(config.resilience));
   const sagemaker = new SageMakerTraining(
     clients.sagemaker,
     clients.logs,
