@@ -16,13 +16,17 @@ export interface InfraFacts {
   readonly snsTopics: number;
 }
 
-/** The facts of one environment's templates: the endpoint alarms exist only with an endpoint. */
+/**
+ * The facts of one environment's templates (test/infra/costControls.test.ts holds them equal):
+ * ingest errors, ingest dead letters, ingest and dispatch failure queues, model error ratio,
+ * plus the two endpoint alarms when the serving mode has an endpoint.
+ */
 export function infraFacts(aws: AwsConfig): InfraFacts {
   return {
     interfaceEndpoints: 12,
     kmsKeys: 1,
     dashboards: 1,
-    alarms: 3 + (aws.endpoint.mode === 'batch' ? 0 : 2),
+    alarms: 5 + (aws.endpoint.mode === 'batch' ? 0 : 2),
     snsTopics: 4,
   };
 }

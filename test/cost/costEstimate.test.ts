@@ -70,8 +70,9 @@ describe('monthly cost estimate', () => {
     );
     expect(s.S3).toBeCloseTo(5 * 0.02 + 0.44 * 0.005 + 4.4 * 0.0005, 9); // 0.1044
     expect(s.Lambda).toBeCloseTo((22 / 1e6) * 0.2 + 22 * 10 * 0.5 * 0.00001, 12);
-    expect(s['EMR Serverless']).toBe(0);
-    expect(s.CloudWatch).toBeCloseTo(5 * 0.1 + 3 + 2 * 0.53, 9); // 4.56
+    // aws.emr.enabled: 4 vCPU-h and 4 GB per vCPU (16 GB-h) a month
+    expect(s['EMR Serverless']).toBeCloseTo(4 * 0.04 + 16 * 0.005, 9); // 0.24
+    expect(s.CloudWatch).toBeCloseTo(7 * 0.1 + 3 + 2 * 0.53, 9); // 4.76
     expect(s.SNS).toBeCloseTo((22 / 1e6) * 0.5, 12);
     expect(s['VPC endpoints and NAT']).toBeCloseTo(12 * 2 * 0.01 * 720, 9); // 172.8
     expect(s.KMS).toBe(1);
@@ -83,7 +84,8 @@ describe('monthly cost estimate', () => {
         0.1044 +
         0.0000044 +
         0.0011 +
-        4.56 +
+        0.24 +
+        4.76 +
         0.000011 +
         172.8 +
         1,
@@ -126,8 +128,8 @@ describe('monthly cost estimate', () => {
     const b = byService(batch.lines);
     expect(b['SageMaker batch transform']).toBeCloseTo(((22 * 5) / 60) * 0.2, 9);
     expect(b).not.toHaveProperty('SageMaker endpoint (realtime)');
-    // No endpoint, no endpoint alarms: 3 alarms instead of 5.
-    expect(b.CloudWatch).toBeCloseTo(3 * 0.1 + 3 + 2 * 0.53, 9);
+    // No endpoint, no endpoint alarms: 5 alarms instead of 7.
+    expect(b.CloudWatch).toBeCloseTo(5 * 0.1 + 3 + 2 * 0.53, 9);
   });
 
   it('uses aws.training when the config has it: instance type, count and spot', () => {
@@ -181,14 +183,15 @@ describe('monthly cost estimate', () => {
       prices: committed,
       priceTableFile: TABLE_FILE,
     });
-    // The committed table, by hand: 175.2 MWAA + 175.2 endpoints + 4.56 CloudWatch + 1 KMS
-    // + 0.253 training + 0.119 S3 + 0.0124 serverless + small change.
-    expect(e.total_usd).toBeCloseTo(356.3458, 3);
+    // The committed table, by hand: 175.2 MWAA + 175.2 endpoints + 4.76 CloudWatch (7 alarms)
+    // + 1 KMS + 0.253 training + 0.119 S3 + 0.0124 serverless
+    // + 0.2424 EMR (4 × 0.042094 + 16 × 0.004628) + small change.
+    expect(e.total_usd).toBeCloseTo(356.7882, 3);
     const text = renderCostEstimate(e);
     expect(text).toContain('prices retrieved 2026-11-26 (config/prices/us-east-1.2026-11.yaml)');
     expect(text).toMatch(/^MWAA\s+\$175\.20 {2}mw1\.micro \$0\.24\/h × 730 h$/m);
     expect(text).toMatch(
-      /^total\s+\$356\.35 {2}budget \$100\.00 — the estimate is OVER the budget$/m,
+      /^total\s+\$356\.79 {2}budget \$100\.00 — the estimate is OVER the budget$/m,
     );
     expect(text).toContain('assumptions:\n  - 730 hours a month');
     expect(text).toContain('not included:');
@@ -244,7 +247,7 @@ describe('price table', () => {
 describe('infra facts', () => {
   it('counts the endpoint alarms only when the serving mode has an endpoint', () => {
     const aws = awsOf('dev');
-    expect(infraFacts(aws).alarms).toBe(5);
-    expect(infraFacts({ ...aws, endpoint: { ...aws.endpoint, mode: 'batch' } }).alarms).toBe(3);
+    expect(infraFacts(aws).alarms).toBe(7);
+    expect(infraFacts({ ...aws, endpoint: { ...aws.endpoint, mode: 'batch' } }).alarms).toBe(5);
   });
 });
