@@ -53,9 +53,13 @@ export async function runTrainJob(job: TrainJob): Promise<void> {
   const resolved = configWithHyperparameters(job.configDir, job.env, hyper.overlay);
   const { config } = resolved;
 
-  const { symbol, file } = trainingFile(paths, hyper.symbol);
-  const bytes = readFileSync(file);
-  const bars = parsePriceCsv(bytes.toString('utf8'), `${TRAIN_CHANNEL}/${basename(file)}`);
+  const { symbol, file, partitions } = trainingFile(paths, hyper.symbol);
+  const bytes = partitions ? undefined : readFileSync(file);
+  const bars = partitions
+    ? partitions.flatMap((f) =>
+        parsePriceCsv(readFileSync(join(file, f), 'utf8'), `${TRAIN_CHANNEL}/${f}`),
+      )
+    : parsePriceCsv((bytes as Buffer).toString('utf8'), `${TRAIN_CHANNEL}/${basename(file)}`);
   const quality = runQualityChecks(bars, {
     symbol,
     maxDailyMove: config.quality.max_daily_move,
@@ -66,9 +70,21 @@ export async function runTrainJob(job: TrainJob): Promise<void> {
     const failed = quality.checks
       .filter((c) => c.status === 'fail')
       .map((c) => `${c.name}: ${c.message}`);
-    throw new Error(`${basename(file)} fails data quality: ${failed.join('; ')}`);
+    throw new Error(
+      `${partitions ? `${TRAIN_CHANNEL}/symbol=${symbol}/` : basename(file)} fails data quality: ${failed.join('; ')}`,
+    );
   }
-  const dataSha256 = sha256Hex(bytes);
+  // Curated partitions hash as the local pipeline hashes them (key → sha256, canonical JSON),
+  // so a model trained in SageMaker and one trained locally on the same data share lineage.
+  const dataSha256 = partitions
+    ? sha256Hex(
+        canonicalJson(
+          Object.fromEntries(
+            partitions.map((f) => [`curated/${f}`, sha256Hex(readFileSync(join(file, f)))]),
+          ),
+        ),
+      )
+    : sha256Hex(bytes as Buffer);
   const ctx: EvaluationContext = {
     symbol,
     table: buildFeatureTable(bars, featureOptions(config)),
@@ -148,10 +164,15 @@ function configWithHyperparameters(
 }
 
 /**
- * The channel's price file: `symbol`.csv when the hyperparameter names one, else the only CSV
- * there is. inputdataconfig.json must declare the channel, in File mode, as CSV.
+ * The channel's prices: `symbol`.csv when the hyperparameter names one, else the only CSV
+ * there is; or, when the channel is the store's `curated/` prefix, the symbol's monthly
+ * partitions (`symbol=S/year=Y/month=M/bars.csv`, `partitions` relative to `file`, in date
+ * order). inputdataconfig.json must declare the channel, in File mode, as CSV.
  */
-function trainingFile(paths: OptMl, symbol: string | undefined): { symbol: string; file: string } {
+function trainingFile(
+  paths: OptMl,
+  symbol: string | undefined,
+): { symbol: string; file: string; partitions?: string[] } {
   if (!existsSync(paths.inputDataConfig)) {
     throw new Error(
       `${paths.inputDataConfig} is missing: SageMaker writes it; a local run must too`,
@@ -185,12 +206,12 @@ function trainingFile(paths: OptMl, symbol: string | undefined): { symbol: strin
     : [];
   if (symbol !== undefined) {
     const name = csvs.find((f) => f.toUpperCase() === `${symbol}.CSV`);
-    if (name === undefined) {
-      throw new Error(
-        `channel ${TRAIN_CHANNEL} has no ${symbol}.csv (it has ${csvs.join(', ') || 'no CSV files'})`,
-      );
-    }
-    return { symbol, file: join(dir, name) };
+    if (name !== undefined) return { symbol, file: join(dir, name) };
+    const partitions = curatedPartitions(dir, symbol);
+    if (partitions.length > 0) return { symbol, file: dir, partitions };
+    throw new Error(
+      `channel ${TRAIN_CHANNEL} has no ${symbol}.csv and no curated symbol=${symbol}/ partitions (it has ${csvs.join(', ') || 'no CSV files'})`,
+    );
   }
   const [only, ...more] = csvs;
   if (only === undefined)
@@ -201,6 +222,16 @@ function trainingFile(paths: OptMl, symbol: string | undefined): { symbol: strin
     );
   }
   return { symbol: only.slice(0, -'.csv'.length).toUpperCase(), file: join(dir, only) };
+}
+
+/** `symbol=S/year=Y/month=M/bars.csv` under the channel, sorted (zero-padded, so by date). */
+function curatedPartitions(dir: string, symbol: string): string[] {
+  const root = join(dir, `symbol=${symbol}`);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /^year=\d{4}\/month=\d{2}\/bars\.csv$/.test(f.split('\\').join('/')))
+    .sort()
+    .map((f) => `symbol=${symbol}/${f}`);
 }
 
 function readJson(path: string): unknown {

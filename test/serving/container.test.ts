@@ -11,7 +11,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { curatedMonthKey } from '../../core/data/partitions.ts';
 import type { Evaluation } from '../../core/evaluate/evaluationTypes.ts';
+import { barsByMonth } from '../../core/ingest/curatedMonth.ts';
 import { formatPriceCsv } from '../../core/market/priceBar.ts';
 import { metricDefinitions } from '../../core/tuning/sagemakerTuning.ts';
 import { syntheticBars } from '../support/syntheticBars.ts';
@@ -205,6 +207,27 @@ describe('SageMaker container: train', () => {
     uninterrupted = evaluation;
   });
 
+  it("trains on the curated partitions when the channel is the store's curated/ prefix", async () => {
+    const root = optMl({ ...HYPERPARAMETERS, symbol: 'AAA' });
+    const channel = join(root, 'input', 'data', 'train');
+    rmSync(join(channel, 'AAA.csv'));
+    for (const [month, bars] of barsByMonth(syntheticBars(420, '2019-01-02', 3))) {
+      const file = join(channel, curatedMonthKey('AAA', month).slice('curated/'.length));
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, formatPriceCsv(bars));
+    }
+    // another symbol's partitions in the same channel are left alone
+    mkdirSync(join(channel, 'symbol=BBB', 'year=2019', 'month=01'), { recursive: true });
+    writeFileSync(join(channel, 'symbol=BBB', 'year=2019', 'month=01', 'bars.csv'), 'not,a,csv\n');
+    const run = container('train', root);
+    expect(await run.exit, run.stderr()).toBe(0);
+    const evaluation = JSON.parse(
+      readFileSync(join(root, 'model', 'evaluation.json'), 'utf8'),
+    ) as Evaluation;
+    expect(uninterrupted).toBeDefined();
+    expect(scores(evaluation)).toEqual(scores(uninterrupted as Evaluation));
+  });
+
   it('on bad input writes output/failure with the reason and exits non-zero', async () => {
     const badCsv = optMl();
     writeFileSync(
@@ -224,7 +247,7 @@ describe('SageMaker container: train', () => {
       [optMl({ ...HYPERPARAMETERS, units: '0' }), 'hyperparameter units: must be >= 1'],
       [
         optMl({ ...HYPERPARAMETERS, symbol: 'ZZZ' }),
-        'channel train has no ZZZ.csv (it has AAA.csv)',
+        'channel train has no ZZZ.csv and no curated symbol=ZZZ/ partitions (it has AAA.csv)',
       ],
       [badCsv, /train\/AAA\.csv:2: low: not a number \(got "x"\)/],
       [noChannel, /inputdataconfig.json declares no "train" channel \(it has validation\)/],

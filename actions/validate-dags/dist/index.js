@@ -37297,7 +37297,7 @@ var schema_default = {
               pattern: "^[A-Za-z0-9!_.*'()/-]+/$"
             },
             train_channel_prefix: {
-              description: "Key prefix in the action's bucket holding one SYMBOL.csv per symbol: the train channel.",
+              description: "Key prefix in the action's bucket holding the train channel: one SYMBOL.csv per symbol, or the store's curated partitions (symbol=S/year=Y/month=M/bars.csv), which the container also reads.",
               type: "string",
               pattern: "^[A-Za-z0-9!_.*'()/-]+/$"
             },
