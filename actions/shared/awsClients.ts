@@ -1,3 +1,5 @@
+import { customEndpoint } from '../../adapters/aws/awsEndpoint.ts';
+
 /**
  * Settings every AWS client of an action is built from. The SDK (v3) itself honours
  * `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`; what it cannot guess is that a custom
@@ -8,21 +10,6 @@ export interface AwsClientSettings {
   readonly region: string;
   readonly forcePathStyle?: boolean;
   readonly maxAttempts?: number;
-}
-
-/** The environment variable of a service's own endpoint: `AWS_ENDPOINT_URL_S3`. */
-export function serviceEndpointVariable(service: string): string {
-  return `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
-
-/** The custom endpoint for `service` from the environment, if any. */
-export function customEndpoint(
-  service: string,
-  env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
-  const own = env[serviceEndpointVariable(service)]?.trim();
-  const global = env.AWS_ENDPOINT_URL?.trim();
-  return own || global || undefined;
 }
 
 export function awsClientSettings(

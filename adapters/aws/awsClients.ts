@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { customEndpoint } from './awsEndpoint.ts';
 import { type AwsResilienceOptions, createAwsClient } from './resilientClient.ts';
 
 /**
@@ -21,7 +22,7 @@ export function defaultAwsClients(
   options: AwsResilienceOptions & { readonly env?: NodeJS.ProcessEnv } = {},
 ): AwsClients {
   const env = options.env ?? process.env;
-  const custom = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  const custom = customEndpoint('s3', env) !== undefined;
   return {
     sagemaker: createAwsClient(SageMakerClient, { region }, 'sagemaker', options),
     s3: createAwsClient(

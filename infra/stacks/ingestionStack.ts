@@ -2,9 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,13 +10,13 @@ import type { Construct } from 'constructs';
 import { topicEnvName } from '../../adapters/aws/snsAlerts.ts';
 import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
 import type { ResilienceConfig } from '../../core/resilience/policySettings.ts';
+import { bundledEntry, lambdaRoleAndLogs } from './lambdaFunctions.ts';
 import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
 import { resourceName, type StackContext } from './stackContext.ts';
 
 export const INGEST_ENTRY = fileURLToPath(
   new URL('../../lambdas/ingest/handler.ts', import.meta.url),
 );
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface IngestionDeps {
   readonly key: kms.Key;
@@ -64,21 +62,13 @@ export class IngestionStack extends Stack {
     const alertTopic = Object.fromEntries(
       ALERT_TYPES.map((t) => [t, alertTopicArn(ctx, t)]),
     ) as Record<AlertType, string>;
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${resourceName(ctx, 'ingest')}`,
-      retention: logs.RetentionDays.THREE_MONTHS,
-      encryptionKey: deps.key,
-    });
-    // Its own role, not AWSLambdaBasicExecutionRole: logs only to its own log group.
-    const role = new iam.Role(this, 'IngestRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup } = lambdaRoleAndLogs(this, ctx, deps.key, {
+      name: 'ingest',
+      logsId: 'Logs',
+      roleId: 'IngestRole',
       description: 'The ingest Lambda: write raw/ and curated/, read reports/, log',
     });
     addStatements(role, [
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${logGroup.logGroupArn}:*`],
-      }),
       ...objectAccess(ctx, 'data', 'raw/', 'readwrite'),
       ...objectAccess(ctx, 'data', 'curated/', 'readwrite'),
       ...objectAccess(ctx, 'data', 'reports/', 'readwrite'),
@@ -94,12 +84,7 @@ export class IngestionStack extends Stack {
     this.function = new nodejs.NodejsFunction(this, 'Ingest', {
       role,
       functionName: resourceName(ctx, 'ingest'),
-      entry: INGEST_ENTRY,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      ...bundledEntry(INGEST_ENTRY),
       memorySize: ingest.memory_mb,
       timeout: Duration.seconds(ingest.timeout_seconds),
       reservedConcurrentExecutions: ingest.reserved_concurrency,
@@ -121,17 +106,6 @@ export class IngestionStack extends Stack {
       onFailure: { bind: () => ({ destination: failures.queueArn }) },
       retryAttempts: 2,
       maxEventAge: Duration.seconds(ingest.maximum_event_age_seconds),
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        // class names stay: resilience messages name the AWS command (`s3 PutObject`)
-        keepNames: true,
-        sourceMap: true,
-        // ESM bundles need a require shim for the CommonJS dependencies they inline.
-        banner:
-          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
     });
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {

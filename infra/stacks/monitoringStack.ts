@@ -7,9 +7,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,6 +16,7 @@ import type { Construct } from 'constructs';
 import { topicEnvName } from '../../adapters/aws/snsAlerts.ts';
 import { ALERT_TYPES, type AlertType } from '../../core/config/configTypes.ts';
 import type { ResilienceConfig } from '../../core/resilience/policySettings.ts';
+import { bundledEntry, lambdaRoleAndLogs } from './lambdaFunctions.ts';
 import { modelPackageGroupName } from './mlStack.ts';
 import { addStatements, bucketName, keyUse, objectAccess } from './policies.ts';
 import { endpointAlarmNames, hasEndpoint, VARIANT_NAME } from './servingPlan.ts';
@@ -25,7 +25,6 @@ import { resourceName, type StackContext } from './stackContext.ts';
 export const DISPATCH_ENTRY = fileURLToPath(
   new URL('../../lambdas/dispatch/handler.ts', import.meta.url),
 );
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Used when config aws.github.dispatch_token_secret is not set. */
 export const DEFAULT_DISPATCH_SECRET = 'stockops/github-dispatch-token';
 
@@ -342,20 +341,13 @@ export class MonitoringStack extends Stack {
     failures: sqs.Queue,
   ): nodejs.NodejsFunction {
     const secretName = ctx.aws.github.dispatch_token_secret ?? DEFAULT_DISPATCH_SECRET;
-    const logGroup = new logs.LogGroup(this, 'DispatchLogs', {
-      logGroupName: `/aws/lambda/${resourceName(ctx, 'dispatch')}`,
-      retention: logs.RetentionDays.THREE_MONTHS,
-      encryptionKey: deps.key,
-    });
-    const role = new iam.Role(this, 'DispatchRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup } = lambdaRoleAndLogs(this, ctx, deps.key, {
+      name: 'dispatch',
+      logsId: 'DispatchLogs',
+      roleId: 'DispatchRole',
       description: 'The dispatch Lambda: read the GitHub token secret, log',
     });
     addStatements(role, [
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${logGroup.logGroupArn}:*`],
-      }),
       // Secrets Manager appends six random characters to a secret's name in its ARN.
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
@@ -377,12 +369,7 @@ export class MonitoringStack extends Stack {
       role,
       functionName: resourceName(ctx, 'dispatch'),
       description: 'Model-degradation alert → GitHub repository_dispatch drift-detected (retrain)',
-      entry: DISPATCH_ENTRY,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      ...bundledEntry(DISPATCH_ENTRY),
       memorySize: 256,
       timeout: Duration.seconds(30),
       // one retrain per incident: never two dispatches racing for the same alert
@@ -399,16 +386,6 @@ export class MonitoringStack extends Stack {
         STOCKOPS_BUCKET: bucketName(ctx, 'data'),
         STOCKOPS_RESILIENCE: JSON.stringify(dispatchPolicies(ctx.config.resilience)),
         ...Object.fromEntries(ALERT_TYPES.map((t) => [topicEnvName(t), this.topics[t].topicArn])),
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        // class names stay: resilience messages name the AWS command
-        keepNames: true,
-        sourceMap: true,
-        banner:
-          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
     this.topics.model_degradation.addSubscription(

@@ -19,12 +19,9 @@ import {
   type FailureReporter,
   runAction,
 } from '../../../actions/shared/actionRuntime.ts';
-import {
-  awsClientSettings,
-  customEndpoint,
-  serviceEndpointVariable,
-} from '../../../actions/shared/awsClients.ts';
+import { awsClientSettings } from '../../../actions/shared/awsClients.ts';
 import { runCommand, tail } from '../../../actions/shared/commandRunner.ts';
+import { customEndpoint, serviceEndpointVariable } from '../../../adapters/aws/awsEndpoint.ts';
 import { useTempDir } from '../../support/tempDir.ts';
 import { useRunnerFiles } from '../support/runnerFiles.ts';
 
